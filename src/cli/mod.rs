@@ -1,0 +1,6 @@
+//! Subcommands of the binary, one module each.
+
+pub mod bench;
+pub mod demo;
+pub mod mesh;
+pub mod run;

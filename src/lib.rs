@@ -1,0 +1,25 @@
+//! cardiotwin: a cardiac digital twin.
+//!
+//! Data flows one way (see ARCHITECTURE.md):
+//! mesh files -> [`mesh`] -> [`physics::fem`] (operator) -> [`solver`] (GPU or CPU)
+//! -> recording -> [`output`]. A scenario file ([`scenario`]) ties them together
+//! and [`run`] orchestrates one simulation.
+//!
+//! Units at the edges: mm, ms, mV, S/m. Inside the solver the state is the
+//! dimensionless Aliev–Panfilov `u` (Vm = 100 u - 80 mV) and time stays in ms;
+//! the conversions live in [`physics::units`] only.
+
+pub mod bench;
+pub mod error;
+pub mod mesh;
+pub mod output;
+pub mod physics;
+pub mod run;
+pub mod scenario;
+pub mod solver;
+
+pub use error::{Error, Result};
+pub use mesh::{ElementKind, Mesh};
+
+/// Crate version, written into every output for provenance.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

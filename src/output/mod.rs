@@ -1,0 +1,6 @@
+//! Output files: atomic writes, VTU/PVD results, probe CSV, JSON summary, PNG maps.
+
+pub mod atomic;
+pub mod colormap;
+pub mod render;
+pub mod results;

@@ -1,0 +1,244 @@
+//! The result folder of `cardiotwin run`: activation.vtu (lat_ms, repol_ms),
+//! snapshots/*.vtu + snapshots.pvd, probes.csv and summary.json. Every file
+//! is written atomically.
+
+use super::atomic::{write_atomic, write_string_atomic};
+use crate::mesh::io::vtu::{write_vtu, DataArray, VtuWriteOptions};
+use crate::run::{Prepared, Simulation};
+use crate::scenario::Scenario;
+use crate::{Error, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// One input file and its SHA-256.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputHash {
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+/// summary.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub title: Option<String>,
+    pub version: String,
+    pub backend: crate::solver::BackendKind,
+    pub adapter: String,
+    pub nodes: usize,
+    pub elements: usize,
+    pub element_kind: crate::mesh::ElementKind,
+    pub dt_ms: f64,
+    pub dt_limits: crate::physics::stability::TimeStepLimits,
+    pub steps: u64,
+    pub simulated_ms: f64,
+    pub wall_seconds: f64,
+    pub node_steps_per_s: f64,
+    /// Earliest and latest activation (ms); null when nothing activated.
+    pub lat_min_ms: Option<f64>,
+    pub lat_max_ms: Option<f64>,
+    /// Fraction of nodes that activated.
+    pub activated_fraction: f64,
+    pub stimulus_nodes: Vec<usize>,
+    pub probes: Vec<ProbeInfo>,
+    pub inputs: Vec<InputHash>,
+    pub outputs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeInfo {
+    pub requested_mm: [f64; 3],
+    pub node: usize,
+    pub distance_mm: f64,
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Files the scenario reads: itself, the mesh (openCARP: .pts/.elem/.lon), vtx files.
+fn input_files(scenario: &Scenario) -> Vec<PathBuf> {
+    let mut files = vec![scenario.source.clone()];
+    let mesh = scenario.resolve(&scenario.mesh.file);
+    if mesh.is_file() {
+        files.push(mesh);
+    } else {
+        for ext in ["pts", "elem", "lon"] {
+            let p = mesh.with_extension(ext);
+            if p.is_file() {
+                files.push(p);
+            }
+        }
+    }
+    for s in &scenario.stimulus {
+        if let Some(v) = &s.vtx {
+            files.push(scenario.resolve(v));
+        }
+    }
+    files
+}
+
+/// Min and max of the finite values.
+pub fn finite_range(values: &[f64]) -> Option<(f64, f64)> {
+    values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, &v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+}
+
+/// Writes snapshots as they arrive and the PVD index at the end.
+pub struct SnapshotWriter {
+    dir: PathBuf,
+    entries: Vec<(f64, String)>,
+}
+
+impl SnapshotWriter {
+    pub fn new(out_dir: &Path) -> Self {
+        SnapshotWriter {
+            dir: out_dir.to_path_buf(),
+            entries: Vec::new(),
+        }
+    }
+
+    pub fn write(&mut self, mesh: &crate::Mesh, index: usize, time_ms: f64, vm_mv: &[f64]) -> Result<()> {
+        let name = format!("snapshots/vm_{index:05}.vtu");
+        write_vtu(
+            &self.dir.join(&name),
+            mesh,
+            &[DataArray {
+                name: "vm_mv",
+                components: 1,
+                values: vm_mv,
+            }],
+            &[],
+            VtuWriteOptions::default(),
+        )?;
+        self.entries.push((time_ms, name));
+        Ok(())
+    }
+
+    /// Write snapshots.pvd (a ParaView collection with the times in ms).
+    pub fn finish(self) -> Result<Option<PathBuf>> {
+        if self.entries.is_empty() {
+            return Ok(None);
+        }
+        let path = self.dir.join("snapshots.pvd");
+        write_atomic(&path, |w| {
+            writeln!(w, "<?xml version=\"1.0\"?>")?;
+            writeln!(w, "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">")?;
+            writeln!(w, "  <Collection>")?;
+            for (t, name) in &self.entries {
+                writeln!(w, "    <DataSet timestep=\"{t}\" group=\"\" part=\"0\" file=\"{name}\"/>")?;
+            }
+            writeln!(w, "  </Collection>")?;
+            writeln!(w, "</VTKFile>")
+        })?;
+        Ok(Some(path))
+    }
+}
+
+/// Write activation.vtu, probes.csv and summary.json; returns the summary.
+pub fn write_results(
+    out_dir: &Path,
+    scenario: &Scenario,
+    prepared: &Prepared,
+    sim: &Simulation,
+    backend: crate::solver::BackendKind,
+    adapter: String,
+    mut outputs: Vec<String>,
+) -> Result<Summary> {
+    write_vtu(
+        &out_dir.join("activation.vtu"),
+        &prepared.mesh,
+        &[
+            DataArray {
+                name: "lat_ms",
+                components: 1,
+                values: &sim.lat_ms,
+            },
+            DataArray {
+                name: "repol_ms",
+                components: 1,
+                values: &sim.repol_ms,
+            },
+        ],
+        &[],
+        VtuWriteOptions::default(),
+    )?;
+    outputs.insert(0, "activation.vtu".into());
+
+    if !prepared.probes.is_empty() {
+        write_atomic(&out_dir.join("probes.csv"), |w| {
+            write!(w, "time_ms")?;
+            for k in 0..prepared.probes.len() {
+                write!(w, ",probe_{k}_vm_mv")?;
+            }
+            writeln!(w)?;
+            for (t, row) in &sim.probe_traces {
+                write!(w, "{t:.4}")?;
+                for v in row {
+                    write!(w, ",{v:.4}")?;
+                }
+                writeln!(w)?;
+            }
+            Ok(())
+        })?;
+        outputs.push("probes.csv".into());
+    }
+
+    let mut inputs = Vec::new();
+    for f in input_files(scenario) {
+        inputs.push(InputHash {
+            sha256: sha256_file(&f)?,
+            path: f,
+        });
+    }
+    let range = finite_range(&sim.lat_ms);
+    let activated = sim.lat_ms.iter().filter(|v| v.is_finite()).count();
+    let p = &prepared.problem;
+    outputs.push("summary.json".into());
+    let summary = Summary {
+        title: scenario.title.clone(),
+        version: crate::VERSION.to_string(),
+        backend,
+        adapter,
+        nodes: prepared.mesh.node_count(),
+        elements: prepared.mesh.element_count(),
+        element_kind: prepared.mesh.kind,
+        dt_ms: p.dt_ms,
+        dt_limits: prepared.limits,
+        steps: sim.steps,
+        simulated_ms: p.time_of_step(sim.steps),
+        wall_seconds: sim.wall_seconds,
+        node_steps_per_s: sim.steps as f64 * prepared.mesh.node_count() as f64
+            / sim.wall_seconds.max(1e-9),
+        lat_min_ms: range.map(|r| r.0),
+        lat_max_ms: range.map(|r| r.1),
+        activated_fraction: activated as f64 / prepared.mesh.node_count().max(1) as f64,
+        stimulus_nodes: prepared.stimulus_nodes.clone(),
+        probes: prepared
+            .probes
+            .iter()
+            .zip(&scenario.output.probes)
+            .map(|(&(node, d), &p)| ProbeInfo {
+                requested_mm: p,
+                node,
+                distance_mm: d,
+            })
+            .collect(),
+        inputs,
+        outputs,
+    };
+    let json = serde_json::to_string_pretty(&summary)
+        .map_err(|e| Error::Unsupported(format!("summary.json: {e}")))?;
+    write_string_atomic(&out_dir.join("summary.json"), &json)?;
+    Ok(summary)
+}

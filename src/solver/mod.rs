@@ -1,0 +1,41 @@
+//! Time stepping: one [`Backend`] trait, two implementations (GPU via wgpu
+//! and WGSL in shaders/, CPU in f64 with rayon). Both integrate a
+//! [`Problem`]; neither knows about meshes, scenarios or output files.
+
+pub mod cpu;
+pub mod gpu;
+pub mod kernels;
+pub mod problem;
+pub mod select;
+
+pub use problem::{Csr, Problem, StimulusProtocol};
+
+use crate::Result;
+
+/// Which backend to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    Gpu,
+    Cpu,
+}
+
+/// A time-stepping backend. All vectors are in solver node order.
+pub trait Backend {
+    fn kind(&self) -> BackendKind;
+    /// Human-readable adapter or CPU description.
+    fn adapter_name(&self) -> String;
+    /// Steps taken so far.
+    fn steps_done(&self) -> u64;
+    /// Take `steps` steps. Stops with [`crate::Error::BlowUp`] naming the
+    /// simulated time when the state leaves the model's range.
+    fn advance(&mut self, steps: u64) -> Result<()>;
+    /// Current u (dimensionless).
+    fn read_u(&mut self) -> Result<Vec<f64>>;
+    /// Activation and repolarisation times in ms (NO_TIME where never crossed).
+    fn read_times(&mut self) -> Result<(Vec<f64>, Vec<f64>)>;
+    /// Probe samples so far: one Vec of u per probe sample time (rows), one
+    /// entry per probe node (columns). Samples are taken at the start of every
+    /// step whose index is a multiple of `probe_every_steps`.
+    fn read_probes(&mut self) -> Result<Vec<Vec<f64>>>;
+}

@@ -1,0 +1,208 @@
+//! Physics verification (PHYSICS.md): planar front speed against the
+//! analytic Nagumo speed, activation-time convergence on the N-version slab
+//! geometry, and single-cell convergence in dt. CPU backend (f64): the GPU
+//! backend is held to the CPU one in tests/gpu_vs_cpu.rs.
+
+use cardiotwin::mesh::generate::{box_tets, sheet_triangles};
+use cardiotwin::mesh::Mesh;
+use cardiotwin::physics::model::AlievPanfilov;
+use cardiotwin::run::{prepare_with_mesh, simulate, Simulation};
+use cardiotwin::scenario::Scenario;
+use cardiotwin::solver::cpu::CpuBackend;
+use std::path::Path;
+
+fn scenario(text: &str) -> Scenario {
+    Scenario::parse(text, Path::new("inline-test.toml")).expect("test scenario parses")
+}
+
+fn run_cpu(s: &Scenario, mesh: Mesh) -> Simulation {
+    let prepared = prepare_with_mesh(s, mesh).expect("prepare");
+    let mut backend = CpuBackend::new(&prepared.problem);
+    simulate(&prepared, &mut backend, &mut |_| Ok(())).expect("simulate")
+}
+
+/// Mean LAT of the nodes within 1e-9 of x = `x`.
+fn lat_at_x(mesh: &Mesh, lat: &[f64], x: f64) -> f64 {
+    let vals: Vec<f64> = mesh
+        .nodes
+        .iter()
+        .zip(lat)
+        .filter(|(p, _)| (p[0] - x).abs() < 1e-9)
+        .map(|(_, &t)| t)
+        .collect();
+    assert!(!vals.is_empty(), "no node at x = {x}");
+    assert!(vals.iter().all(|t| t.is_finite()), "front did not reach x = {x}");
+    vals.iter().sum::<f64>() / vals.len() as f64
+}
+
+fn planar_speed(sigma: f64) -> (f64, f64) {
+    let mesh = sheet_triangles(24.0, 0.4, 0.1);
+    let d = sigma / 1.4;
+    let expected = AlievPanfilov::default().planar_speed_mm_per_ms(d);
+    let duration = 24.0 / expected + 10.0;
+    let s = scenario(&format!(
+        r#"
+        [mesh]
+        file = "generated"
+        [[conduction]]
+        regions = "all"
+        sigma_l = {sigma}
+        sigma_t = {sigma}
+        [[stimulus]]
+        box = {{ min = [-1, -1, -1], max = [0.35, 1, 1] }}
+        duration_ms = 2.0
+        strength = 60.0
+        [time]
+        duration_ms = {duration}
+        "#
+    ));
+    let sim = run_cpu(&s, mesh.clone());
+    // Measure between 8 and 16 mm: away from the stimulus and the far end.
+    let measured = 8.0 / (lat_at_x(&mesh, &sim.lat_ms, 16.0) - lat_at_x(&mesh, &sim.lat_ms, 8.0));
+    (measured, expected)
+}
+
+#[test]
+fn planar_wave_matches_nagumo_speed_at_unit_diffusivity() {
+    let (c, expected) = planar_speed(1.4);
+    let err = (c - expected).abs() / expected;
+    eprintln!("D = 1.0 mm^2/ms: measured {c:.4} mm/ms, analytic {expected:.4}, error {:.2} %", 100.0 * err);
+    assert!(err < 0.03, "speed {c} vs {expected}");
+}
+
+#[test]
+fn planar_wave_matches_nagumo_speed_at_quarter_diffusivity() {
+    let (c, expected) = planar_speed(0.35);
+    let err = (c - expected).abs() / expected;
+    eprintln!("D = 0.25 mm^2/ms: measured {c:.4} mm/ms, analytic {expected:.4}, error {:.2} %", 100.0 * err);
+    assert!(err < 0.03, "speed {c} vs {expected}");
+}
+
+/// The N-version benchmark geometry (Niederer et al. 2011): 20 x 7 x 3 mm,
+/// fibres along x, stimulus in a 1.5 mm corner cube; LAT at the far corner.
+fn slab_far_corner_lat(h: f64) -> f64 {
+    let mut mesh = box_tets(20.0, 7.0, 3.0, h);
+    mesh.fibres = Some(vec![[1.0, 0.0, 0.0]; mesh.element_count()]);
+    let s = scenario(
+        r#"
+        [mesh]
+        file = "generated"
+        [[conduction]]
+        regions = "all"
+        sigma_l = 1.4
+        sigma_t = 0.35
+        [[stimulus]]
+        box = { min = [0, 0, 0], max = [1.5, 1.5, 1.5] }
+        duration_ms = 2.0
+        strength = 60.0
+        [time]
+        duration_ms = 80.0
+        "#,
+    );
+    let sim = run_cpu(&s, mesh.clone());
+    let far = mesh
+        .nodes
+        .iter()
+        .position(|p| (p[0] - 20.0).abs() < 1e-9 && (p[1] - 7.0).abs() < 1e-9 && (p[2] - 3.0).abs() < 1e-9)
+        .expect("far corner node");
+    assert!(sim.lat_ms[far].is_finite(), "h = {h}: the wave did not reach the far corner");
+    sim.lat_ms[far]
+}
+
+#[test]
+fn slab_activation_time_converges_under_mesh_refinement() {
+    let hs = [1.0, 0.5, 0.25];
+    let t: Vec<f64> = hs.iter().map(|&h| slab_far_corner_lat(h)).collect();
+    let (e1, e2) = ((t[0] - t[1]).abs(), (t[1] - t[2]).abs());
+    let order = (e1 / e2).log2();
+    eprintln!(
+        "slab far-corner LAT: h=1.0 {:.3} ms, h=0.5 {:.3} ms, h=0.25 {:.3} ms; \
+         differences {e1:.3}, {e2:.3} ms; observed order {order:.2}",
+        t[0], t[1], t[2]
+    );
+    assert!(e2 < e1, "differences must shrink under refinement");
+    assert!(order > 0.8, "observed order {order:.2} is too low for P1 elements");
+}
+
+/// Single cell: no diffusion, the whole (tiny) mesh stimulated once.
+fn single_cell(dt: f64, second_stimulus_at: Option<f64>) -> (Vec<(f64, f64)>, Simulation) {
+    let mesh = sheet_triangles(0.1, 0.1, 0.1);
+    let second = second_stimulus_at
+        .map(|t| {
+            format!(
+                "[[stimulus]]\nbox = {{ min = [-1, -1, -1], max = [1, 1, 1] }}\nstart_ms = {t}\nduration_ms = 1.0\nstrength = 50.0\n"
+            )
+        })
+        .unwrap_or_default();
+    let s = scenario(&format!(
+        r#"
+        [mesh]
+        file = "generated"
+        [[conduction]]
+        regions = "all"
+        d_l = 0.0
+        d_t = 0.0
+        [[stimulus]]
+        box = {{ min = [-1, -1, -1], max = [1, 1, 1] }}
+        duration_ms = 1.0
+        strength = 50.0
+        {second}
+        [time]
+        duration_ms = 700.0
+        dt_ms = {dt}
+        [output]
+        probes = [[0.0, 0.0, 0.0]]
+        probe_every_ms = 0.1
+        "#
+    ));
+    let sim = run_cpu(&s, mesh);
+    let trace = sim.probe_traces.iter().map(|(t, v)| (*t, v[0])).collect();
+    (trace, sim)
+}
+
+/// (peak mV, APD90 ms) of the first action potential.
+fn ap_features(trace: &[(f64, f64)]) -> (f64, f64) {
+    let peak = trace.iter().map(|s| s.1).fold(f64::MIN, f64::max);
+    let v90 = peak - 0.9 * (peak - (-80.0));
+    let up = trace.iter().position(|s| s.1 > v90).expect("upstroke");
+    let down = trace[up..].iter().position(|s| s.1 < v90).expect("repolarisation") + up;
+    (peak, trace[down].0 - trace[up].0)
+}
+
+#[test]
+fn single_cell_action_potential_converges_in_dt() {
+    let dts = [0.1, 0.05, 0.025, 0.0125];
+    let feats: Vec<(f64, f64)> = dts.iter().map(|&dt| ap_features(&single_cell(dt, None).0)).collect();
+    for (dt, (peak, apd)) in dts.iter().zip(&feats) {
+        eprintln!("dt = {dt} ms: peak {peak:.2} mV, APD90 {apd:.2} ms");
+    }
+    let (peak, apd) = feats[3];
+    assert!((0.0..40.0).contains(&peak), "peak {peak} mV outside the model's range");
+    assert!((150.0..450.0).contains(&apd), "APD90 {apd} ms implausible for Aliev–Panfilov");
+    let diffs: Vec<f64> = feats.windows(2).map(|w| (w[0].1 - w[1].1).abs()).collect();
+    eprintln!("APD90 differences under dt halving: {diffs:.3?}");
+    for w in diffs.windows(2) {
+        assert!(w[1] < 0.75 * w[0] + 0.11, "APD90 does not converge in dt: {diffs:?}");
+    }
+}
+
+#[test]
+fn single_cell_is_refractory_early_and_excitable_late() {
+    let (trace, _) = single_cell(0.025, None);
+    let (_, apd) = ap_features(&trace);
+    let second_peak = |t2: f64| {
+        let (trace, _) = single_cell(0.025, Some(t2));
+        trace
+            .iter()
+            .filter(|s| s.0 > t2 + 0.5)
+            .map(|s| s.1)
+            .fold(f64::MIN, f64::max)
+    };
+    let early = second_peak(0.5 * apd);
+    let late = second_peak(1.5 * apd);
+    eprintln!("APD90 {apd:.1} ms; second stimulus at 0.5 APD peaks at {early:.1} mV, at 1.5 APD {late:.1} mV");
+    assert!(late > -10.0, "a stimulus after full recovery must fire an action potential");
+    // An early stimulus only adds a small bump on the plateau/repolarisation.
+    let (first_peak, _) = ap_features(&trace);
+    assert!(early < first_peak - 10.0, "stimulus during refractoriness must not fire a full AP");
+}
