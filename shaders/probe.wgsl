@@ -19,6 +19,10 @@ struct Params {
     inv_t: f32,
     n_stimuli: u32,
     n_probes: u32,
+    runaway_min: f32,
+    runaway_max: f32,
+    _pad0: u32,
+    _pad1: u32,
     stim_rate: array<vec4<f32>, 8>,
 }
 

@@ -26,6 +26,10 @@ struct Params {
     inv_t: f32,          // 1 / T_NORM_MS, 1/ms
     n_stimuli: u32,
     n_probes: u32,
+    runaway_min: f32,    // u below this, above runaway_max or not finite = blow-up
+    runaway_max: f32,
+    _pad0: u32,
+    _pad1: u32,
     stim_rate: array<vec4<f32>, 8>, // du/dt of stimulus s at [s / 4][s % 4], 1/ms
 }
 
@@ -49,7 +53,8 @@ struct StepSlot {
 @group(0) @binding(9) var<storage, read_write> v_out: array<f32>;
 @group(0) @binding(10) var<storage, read_write> lat: array<f32>;
 @group(0) @binding(11) var<storage, read_write> repol: array<f32>;
-// [0]: smallest step index k (in this submit) at which some u left [-1, 2].
+// [0]: smallest step index k (in this submit) at which some u left
+// [runaway_min, runaway_max] (kernels::is_runaway).
 @group(0) @binding(12) var<storage, read_write> status: array<atomic<u32>>;
 
 // Sum of the rates of the active stimuli set in `flags`, in ascending bit
@@ -110,7 +115,7 @@ fn step(
     u_out[i] = u_new;
     v_out[i] = v_new;
 
-    if is_non_finite(u_new) || u_new < -1.0 || u_new > 2.0 {
+    if is_non_finite(u_new) || u_new < params.runaway_min || u_new > params.runaway_max {
         atomicMin(&status[0], slot.k);
     }
 

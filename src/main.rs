@@ -93,7 +93,8 @@ fn dispatch(command: Command) -> Result<()> {
             json,
             quiet,
         } => {
-            let summary = cli::run::run_scenario(&scenario, &out, backend, !quiet && !json)?;
+            let summary =
+                cli::run::run_scenario(&scenario, &out, backend, !quiet && !json)?.summary;
             if json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {

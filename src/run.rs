@@ -113,7 +113,9 @@ fn stimulus_selection(scenario: &Scenario, mesh: &Mesh, s: usize) -> Result<Vec<
     let st = &scenario.stimulus[s];
     let nodes: Vec<usize> = if let Some(b) = &st.box_ {
         (0..mesh.node_count())
-            .filter(|&i| (0..3).all(|d| mesh.nodes[i][d] >= b.min[d] && mesh.nodes[i][d] <= b.max[d]))
+            .filter(|&i| {
+                (0..3).all(|d| mesh.nodes[i][d] >= b.min[d] && mesh.nodes[i][d] <= b.max[d])
+            })
             .collect()
     } else if let Some(sp) = &st.sphere {
         (0..mesh.node_count())
@@ -128,7 +130,10 @@ fn stimulus_selection(scenario: &Scenario, mesh: &Mesh, s: usize) -> Result<Vec<
                 return Err(Error::parse(
                     &path,
                     format!("entry {k}"),
-                    format!("node {i} is out of range (the mesh has {} nodes)", mesh.node_count()),
+                    format!(
+                        "node {i} is out of range (the mesh has {} nodes)",
+                        mesh.node_count()
+                    ),
                 ));
             }
             out.push(i as usize);
@@ -156,7 +161,10 @@ fn nearest_node(mesh: &Mesh, p: [f64; 3]) -> (usize, f64) {
         .iter()
         .enumerate()
         .map(|(i, q)| (i, crate::mesh::geometry::dist(*q, p)))
-        .fold((0, f64::INFINITY), |best, c| if c.1 < best.1 { c } else { best })
+        .fold(
+            (0, f64::INFINITY),
+            |best, c| if c.1 < best.1 { c } else { best },
+        )
 }
 
 /// Longest element edge (mm): probes farther than this from every node are
@@ -279,7 +287,11 @@ pub enum Event<'a> {
     /// Simulated time reached (ms).
     Progress { time_ms: f64 },
     /// A Vm snapshot (mV, mesh order) at `time_ms`.
-    Snapshot { index: usize, time_ms: f64, vm_mv: &'a [f64] },
+    Snapshot {
+        index: usize,
+        time_ms: f64,
+        vm_mv: &'a [f64],
+    },
 }
 
 /// Results of a run, in mesh node order and physical units.
@@ -321,7 +333,11 @@ pub fn simulate(
     };
     if snap > 0 {
         let vm = vm_mesh(backend)?;
-        on_event(Event::Snapshot { index: 0, time_ms: 0.0, vm_mv: &vm })?;
+        on_event(Event::Snapshot {
+            index: 0,
+            time_ms: 0.0,
+            vm_mv: &vm,
+        })?;
         snapshot_index = 1;
     }
     let mut step = backend.steps_done();
@@ -332,7 +348,9 @@ pub fn simulate(
         }
         backend.advance(next - step)?;
         step = next;
-        on_event(Event::Progress { time_ms: p.time_of_step(step) })?;
+        on_event(Event::Progress {
+            time_ms: p.time_of_step(step),
+        })?;
         if snap > 0 && step % snap == 0 {
             let vm = vm_mesh(backend)?;
             on_event(Event::Snapshot {
@@ -345,14 +363,27 @@ pub fn simulate(
     }
     let (lat, repol) = backend.read_times()?;
     let to_ms = |t: f64| if t == NO_TIME { f64::NAN } else { t };
-    let lat_ms = prepared.to_mesh_order(&lat).into_iter().map(to_ms).collect();
-    let repol_ms = prepared.to_mesh_order(&repol).into_iter().map(to_ms).collect();
+    let lat_ms = prepared
+        .to_mesh_order(&lat)
+        .into_iter()
+        .map(to_ms)
+        .collect();
+    let repol_ms = prepared
+        .to_mesh_order(&repol)
+        .into_iter()
+        .map(to_ms)
+        .collect();
     let every = p.probe_every_steps as f64 * p.dt_ms;
     let probe_traces = backend
         .read_probes()?
         .into_iter()
         .enumerate()
-        .map(|(k, row)| (k as f64 * every, row.into_iter().map(units::vm_from_u).collect()))
+        .map(|(k, row)| {
+            (
+                k as f64 * every,
+                row.into_iter().map(units::vm_from_u).collect(),
+            )
+        })
         .collect();
     let final_vm_mv = vm_mesh(backend)?;
     Ok(Simulation {

@@ -203,35 +203,36 @@ impl Conduction {
         if !self.conducting {
             return Ok((0.0, 0.0));
         }
-        let pick = |mono: Option<f64>, i: Option<f64>, e: Option<f64>, d: Option<f64>, dir: &str| {
-            let given = [mono.is_some(), i.is_some() || e.is_some(), d.is_some()]
-                .iter()
-                .filter(|&&x| x)
-                .count();
-            if given != 1 {
-                return Err(format!(
-                    "{field}: give exactly one of sigma_{dir} (S/m), the bidomain pair \
-                     sigma_i{dir} + sigma_e{dir} (S/m), or d_{dir} (mm^2/ms)"
-                ));
-            }
-            let value = match (mono, i, e, d) {
-                (Some(s), _, _, _) => units::diffusivity_from_sigma(s),
-                (_, Some(si), Some(se), _) => {
-                    units::diffusivity_from_sigma(units::monodomain_sigma(si, se))
-                }
-                (_, Some(_), None, _) | (_, None, Some(_), _) => {
+        let pick =
+            |mono: Option<f64>, i: Option<f64>, e: Option<f64>, d: Option<f64>, dir: &str| {
+                let given = [mono.is_some(), i.is_some() || e.is_some(), d.is_some()]
+                    .iter()
+                    .filter(|&&x| x)
+                    .count();
+                if given != 1 {
                     return Err(format!(
-                        "{field}: sigma_i{dir} and sigma_e{dir} must be given together"
-                    ))
+                        "{field}: give exactly one of sigma_{dir} (S/m), the bidomain pair \
+                     sigma_i{dir} + sigma_e{dir} (S/m), or d_{dir} (mm^2/ms)"
+                    ));
                 }
-                (_, _, _, Some(d)) => d,
-                _ => unreachable!("exactly one source was checked above"),
+                let value = match (mono, i, e, d) {
+                    (Some(s), _, _, _) => units::diffusivity_from_sigma(s),
+                    (_, Some(si), Some(se), _) => {
+                        units::diffusivity_from_sigma(units::monodomain_sigma(si, se))
+                    }
+                    (_, Some(_), None, _) | (_, None, Some(_), _) => {
+                        return Err(format!(
+                            "{field}: sigma_i{dir} and sigma_e{dir} must be given together"
+                        ))
+                    }
+                    (_, _, _, Some(d)) => d,
+                    _ => unreachable!("exactly one source was checked above"),
+                };
+                if !value.is_finite() || value < 0.0 {
+                    return Err(format!("{field}: conductivity along '{dir}' must be >= 0"));
+                }
+                Ok(value)
             };
-            if !value.is_finite() || value < 0.0 {
-                return Err(format!("{field}: conductivity along '{dir}' must be >= 0"));
-            }
-            Ok(value)
-        };
         let d_l = pick(self.sigma_l, self.sigma_il, self.sigma_el, self.d_l, "l")?;
         let d_t = pick(self.sigma_t, self.sigma_it, self.sigma_et, self.d_t, "t")?;
         if !self.scale.is_finite() || self.scale < 0.0 {
@@ -299,7 +300,9 @@ impl Scenario {
             TimeStep::Fixed(dt) => positive(*dt, "time.dt_ms")?,
             TimeStep::Keyword(k) if k == "auto" => {}
             TimeStep::Keyword(k) => {
-                return Err(format!("time.dt_ms must be \"auto\" or a number of ms (got \"{k}\")"))
+                return Err(format!(
+                    "time.dt_ms must be \"auto\" or a number of ms (got \"{k}\")"
+                ))
             }
         }
         if self.conduction.is_empty() {
@@ -336,7 +339,9 @@ impl Scenario {
             }
             if let Some(b) = &s.box_ {
                 if (0..3).any(|d| !(b.min[d] <= b.max[d])) {
-                    return Err(format!("{field}.box: min must be <= max in every coordinate"));
+                    return Err(format!(
+                        "{field}.box: min must be <= max in every coordinate"
+                    ));
                 }
             }
             if let Some(sp) = &s.sphere {
@@ -376,7 +381,9 @@ impl Scenario {
         positive(o.probe_every_ms, "output.probe_every_ms")?;
         for (i, p) in o.probes.iter().enumerate() {
             if p.iter().any(|c| !c.is_finite()) {
-                return Err(format!("output.probes[{i}] must be three finite numbers (mm)"));
+                return Err(format!(
+                    "output.probes[{i}] must be three finite numbers (mm)"
+                ));
             }
         }
         Ok(())

@@ -22,11 +22,23 @@ fn wgsl_files() -> Vec<PathBuf> {
 
 fn parse(path: &std::path::Path) -> naga::Module {
     let source = std::fs::read_to_string(path).expect("shader is readable");
-    let module = naga::front::wgsl::parse_str(&source)
-        .unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(&source, &path.display().to_string())));
-    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
-        .validate(&module)
-        .unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(&source, &path.display().to_string())));
+    let module = naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            e.emit_to_string_with_path(&source, &path.display().to_string())
+        )
+    });
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    )
+    .validate(&module)
+    .unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            e.emit_to_string_with_path(&source, &path.display().to_string())
+        )
+    });
     module
 }
 
@@ -35,7 +47,9 @@ fn every_wgsl_shader_parses_and_validates() {
     let files = wgsl_files();
     for name in ["step.wgsl", "probe.wgsl"] {
         assert!(
-            files.iter().any(|f| f.file_name().is_some_and(|n| n == name)),
+            files
+                .iter()
+                .any(|f| f.file_name().is_some_and(|n| n == name)),
             "shaders/{name} is missing"
         );
     }
@@ -67,12 +81,21 @@ fn struct_layout(module: &naga::Module, var_name: &str) -> (Vec<(String, u32)>, 
 fn assert_matches_host(shader: &str, var: &str, host: &[(&str, usize)], host_size: usize) {
     let module = parse(&shader_dir().join(shader));
     let (members, size) = struct_layout(&module, var);
-    assert_eq!(size as usize, host_size, "{shader}: size of `{var}` differs from the host struct");
+    assert_eq!(
+        size as usize, host_size,
+        "{shader}: size of `{var}` differs from the host struct"
+    );
     let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
     let host_names: Vec<&str> = host.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, host_names, "{shader}: fields of `{var}` differ from the host struct");
+    assert_eq!(
+        names, host_names,
+        "{shader}: fields of `{var}` differ from the host struct"
+    );
     for ((name, offset), (_, host_offset)) in members.iter().zip(host) {
-        assert_eq!(*offset as usize, *host_offset, "{shader}: offset of `{var}.{name}`");
+        assert_eq!(
+            *offset as usize, *host_offset,
+            "{shader}: offset of `{var}.{name}`"
+        );
     }
 }
 
@@ -82,7 +105,7 @@ macro_rules! fields {
 
 #[test]
 fn params_uniform_has_the_same_layout_in_rust_and_every_shader() {
-    let host = fields!(Params: n, dt, lat_threshold, repol_threshold, k, a, eps0, mu1, mu2, inv_t, n_stimuli, n_probes, stim_rate);
+    let host = fields!(Params: n, dt, lat_threshold, repol_threshold, k, a, eps0, mu1, mu2, inv_t, n_stimuli, n_probes, runaway_min, runaway_max, _pad0, _pad1, stim_rate);
     for shader in ["step.wgsl", "probe.wgsl"] {
         assert_matches_host(shader, "params", host, size_of::<Params>());
     }

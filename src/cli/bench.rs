@@ -51,11 +51,18 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         None
     };
     let mut cases = Vec::new();
-    let cpu_copy = if want("cpu") { cpu_copy_bandwidth(256 << 20) } else { 0.0 };
+    let cpu_copy = if want("cpu") {
+        cpu_copy_bandwidth(256 << 20)
+    } else {
+        0.0
+    };
     for &size in &args.sizes {
         let prepared = cube_problem(size)?;
         let p = &prepared.problem;
-        let mut measure = |backend: &mut dyn Backend, bytes_per_step: u64, copy: f64| -> Result<()> {
+        let mut measure = |backend: &mut dyn Backend,
+                           bytes_per_step: u64,
+                           copy: f64|
+         -> Result<()> {
             let (steps, secs) = time_steps(backend, args.seconds)?;
             let bytes_per_s = (bytes_per_step * steps) as f64 / secs;
             let case = BenchCase {

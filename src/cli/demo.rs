@@ -1,9 +1,66 @@
-//! `cardiotwin demo`.
+//! `cardiotwin demo`: the main job on the shipped CT-derived heart.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use cardiotwin::output::render::{render_views, save_png, RenderOptions, View};
 use cardiotwin::solver::select::BackendChoice;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-pub fn run(_out: &Path, _backend: BackendChoice) -> Result<()> {
-    anyhow::bail!("demo: not built yet")
+/// The demo scenario, relative to the project root.
+const DEMO_SCENARIO: &str = "assets/scenarios/demo_heart.toml";
+
+/// Find a shipped file: under $CARDIOTWIN_HOME, the current folder, the
+/// folders above the executable, or the source tree this binary was built from.
+pub fn find_shipped(relative: &str) -> Result<PathBuf> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    if let Some(home) = std::env::var_os("CARDIOTWIN_HOME") {
+        roots.push(home.into());
+    }
+    roots.push(PathBuf::from("."));
+    if let Ok(exe) = std::env::current_exe() {
+        roots.extend(exe.ancestors().skip(1).map(Path::to_path_buf));
+    }
+    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    roots
+        .iter()
+        .map(|r| r.join(relative))
+        .find(|p| p.is_file())
+        .with_context(|| {
+            format!(
+                "cannot find the shipped file {relative}; run from the cardiotwin source folder \
+                 or set CARDIOTWIN_HOME to it"
+            )
+        })
+}
+
+pub fn run(out: &Path, backend: BackendChoice) -> Result<()> {
+    let scenario = find_shipped(DEMO_SCENARIO)?;
+    println!(
+        "cardiotwin demo: {}\n  (Rodero et al. 2021 case 01, CC BY 4.0; see meshes/README.md)",
+        scenario.display()
+    );
+    let outcome = super::run::run_scenario(&scenario, out, backend, true)?;
+    super::run::print_summary(&outcome.summary, out);
+
+    let png = out.join("activation.png");
+    let opts = RenderOptions {
+        width: 1400,
+        height: 700,
+        title: "Local activation time, paced from the LV apex".to_string(),
+        unit: "ms".to_string(),
+        isochrone_step: Some(10.0),
+        ..RenderOptions::default()
+    };
+    let img = render_views(
+        &outcome.mesh,
+        &outcome.sim.lat_ms,
+        &opts,
+        &[View::Anterior, View::Posterior],
+    );
+    save_png(&img, &png)?;
+    println!("activation map picture: {}", png.display());
+    println!(
+        "open {}/activation.vtu in ParaView for the 3D map",
+        out.display()
+    );
+    Ok(())
 }

@@ -8,13 +8,21 @@ use cardiotwin::solver::select::{create_backend, BackendChoice};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
+/// What a finished run leaves in memory besides its files.
+pub struct RunOutcome {
+    pub summary: Summary,
+    /// The mesh in file order, mm.
+    pub mesh: cardiotwin::Mesh,
+    pub sim: cardiotwin::run::Simulation,
+}
+
 /// Run `scenario_path` and write its outputs into `out_dir`.
 pub fn run_scenario(
     scenario_path: &Path,
     out_dir: &Path,
     backend: BackendChoice,
     show_progress: bool,
-) -> Result<Summary> {
+) -> Result<RunOutcome> {
     let scenario = Scenario::load(scenario_path)?;
     let prepared = prepare(&scenario)?;
     let mut backend = create_backend(backend, &prepared.problem, &mut |msg| eprintln!("{msg}"))?;
@@ -38,11 +46,9 @@ pub fn run_scenario(
     let bar = if show_progress {
         let bar = ProgressBar::new((scenario.time.duration_ms * 10.0).round() as u64);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{bar:40.cyan/blue} {msg} [{elapsed_precise}, ETA {eta}]",
-            )
-            .expect("static template is valid")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{bar:40.cyan/blue} {msg} [{elapsed_precise}, ETA {eta}]")
+                .expect("static template is valid")
+                .progress_chars("=> "),
         );
         bar
     } else {
@@ -56,9 +62,15 @@ pub fn run_scenario(
             Event::Progress { time_ms } => {
                 let speed = time_ms / started.elapsed().as_secs_f64().max(1e-9);
                 bar.set_position((time_ms * 10.0).round() as u64);
-                bar.set_message(format!("{time_ms:.1}/{duration:.0} ms simulated, {speed:.1} ms/s"));
+                bar.set_message(format!(
+                    "{time_ms:.1}/{duration:.0} ms simulated, {speed:.1} ms/s"
+                ));
             }
-            Event::Snapshot { index, time_ms, vm_mv } => {
+            Event::Snapshot {
+                index,
+                time_ms,
+                vm_mv,
+            } => {
                 snapshots.write(&prepared.mesh, index, time_ms, vm_mv)?;
             }
         }
@@ -80,7 +92,11 @@ pub fn run_scenario(
         backend.adapter_name(),
         outputs,
     )?;
-    Ok(summary)
+    Ok(RunOutcome {
+        summary,
+        mesh: prepared.mesh,
+        sim,
+    })
 }
 
 /// A few human lines about a finished run.
@@ -104,5 +120,17 @@ pub fn print_summary(summary: &Summary, out_dir: &Path) {
         fmt(summary.lat_min_ms),
         fmt(summary.lat_max_ms)
     );
-    println!("results in {}: {}", out_dir.display(), summary.outputs.join(", "));
+    println!(
+        "results in {}: {}",
+        out_dir.display(),
+        summary.outputs.join(", ")
+    );
+    if summary.activated_fraction == 0.0 {
+        eprintln!(
+            "warning: no node activated. The stimuli may be too weak or too small: a \
+             stimulated region much narrower than the front width (sqrt(2 D 12.9 / k) mm) \
+             loses its charge to diffusion before it reaches threshold; try a larger \
+             region or a stronger stimulus (e.g. 100 mV/ms for 2 ms)."
+        );
+    }
 }

@@ -119,7 +119,10 @@ mod tests {
                 )
             })
             .sum();
-        assert!((area - 2.0 * (2.0 + 1.0 + 0.5)).abs() < 1e-12, "area {area}");
+        assert!(
+            (area - 2.0 * (2.0 + 1.0 + 0.5)).abs() < 1e-12,
+            "area {area}"
+        );
     }
 
     #[test]

@@ -102,7 +102,9 @@ impl MeshInfo {
         if mesh.kind == ElementKind::Triangle {
             let nm = edges.values().filter(|&&c| c > 2).count();
             if nm > 0 {
-                problems.push(format!("{nm} non-manifold edges (shared by more than 2 triangles)"));
+                problems.push(format!(
+                    "{nm} non-manifold edges (shared by more than 2 triangles)"
+                ));
             }
         }
         let components = count_components(mesh);
@@ -118,7 +120,11 @@ impl MeshInfo {
             bbox_min,
             bbox_max,
             edge_min_mm: lmin,
-            edge_mean_mm: if edges.is_empty() { 0.0 } else { lsum / edges.len() as f64 },
+            edge_mean_mm: if edges.is_empty() {
+                0.0
+            } else {
+                lsum / edges.len() as f64
+            },
             edge_max_mm: lmax,
             quality_min: qmin,
             quality_mean: if n_el == 0 { 0.0 } else { qsum / n_el as f64 },
@@ -165,17 +171,34 @@ impl fmt::Display for MeshInfo {
         writeln!(f, "kind:        {}", self.kind.name())?;
         writeln!(f, "nodes:       {}", self.nodes)?;
         writeln!(f, "elements:    {}", self.elements)?;
-        let regions: Vec<String> = self.regions.iter().map(|(t, n)| format!("{t}: {n}")).collect();
+        let regions: Vec<String> = self
+            .regions
+            .iter()
+            .map(|(t, n)| format!("{t}: {n}"))
+            .collect();
         writeln!(f, "regions:     {}", regions.join(", "))?;
         let v = |p: [f64; 3]| format!("({:.3}, {:.3}, {:.3})", p[0], p[1], p[2]);
-        writeln!(f, "bbox (mm):   {} .. {}", v(self.bbox_min), v(self.bbox_max))?;
+        writeln!(
+            f,
+            "bbox (mm):   {} .. {}",
+            v(self.bbox_min),
+            v(self.bbox_max)
+        )?;
         writeln!(
             f,
             "edges (mm):  min {:.4}  mean {:.4}  max {:.4}",
             self.edge_min_mm, self.edge_mean_mm, self.edge_max_mm
         )?;
-        writeln!(f, "quality:     min {:.4}  mean {:.4}", self.quality_min, self.quality_mean)?;
-        writeln!(f, "fibres:      {}", if self.has_fibres { "yes" } else { "no" })?;
+        writeln!(
+            f,
+            "quality:     min {:.4}  mean {:.4}",
+            self.quality_min, self.quality_mean
+        )?;
+        writeln!(
+            f,
+            "fibres:      {}",
+            if self.has_fibres { "yes" } else { "no" }
+        )?;
         writeln!(f, "unused nodes: {}", self.unused_nodes)?;
         if let Some(b) = self.boundary_faces {
             writeln!(f, "boundary faces: {b}")?;
@@ -200,17 +223,16 @@ mod tests {
     #[test]
     fn single_tet_has_six_edges_four_faces_and_unit_quality() {
         let h = 1.0;
-        let nodes = vec![
-            [h, h, h],
-            [h, -h, -h],
-            [-h, h, -h],
-            [-h, -h, h],
-        ];
+        let nodes = vec![[h, h, h], [h, -h, -h], [-h, h, -h], [-h, -h, h]];
         let m = Mesh::new(nodes, ElementKind::Tetrahedron, vec![0, 1, 2, 3]);
         let info = MeshInfo::compute(&m);
         assert_eq!(info.boundary_faces, Some(4));
         assert!((info.edge_mean_mm - 8f64.sqrt()).abs() < 1e-12);
-        assert!((info.quality_min - 1.0).abs() < 1e-9, "{}", info.quality_min);
+        assert!(
+            (info.quality_min - 1.0).abs() < 1e-9,
+            "{}",
+            info.quality_min
+        );
         assert!(info.problems.is_empty(), "{:?}", info.problems);
     }
 }

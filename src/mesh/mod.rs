@@ -128,10 +128,7 @@ impl Mesh {
     /// triangles. Used for drawing.
     pub fn surface_triangles(&self) -> Vec<[u32; 3]> {
         match self.kind {
-            ElementKind::Triangle => self
-                .elements_iter()
-                .map(|t| [t[0], t[1], t[2]])
-                .collect(),
+            ElementKind::Triangle => self.elements_iter().map(|t| [t[0], t[1], t[2]]).collect(),
             ElementKind::Tetrahedron => geometry::boundary_faces(self),
         }
     }

@@ -121,8 +121,10 @@ pub fn permuted(mesh: &Mesh, order: &[u32]) -> Mesh {
 pub fn bandwidth(mesh: &Mesh) -> usize {
     mesh.elements_iter()
         .flat_map(|el| {
-            el.iter()
-                .flat_map(move |&a| el.iter().map(move |&b| (a as i64 - b as i64).unsigned_abs() as usize))
+            el.iter().flat_map(move |&a| {
+                el.iter()
+                    .map(move |&b| (a as i64 - b as i64).unsigned_abs() as usize)
+            })
         })
         .max()
         .unwrap_or(0)
@@ -141,7 +143,11 @@ mod tests {
         let shuffle: Vec<u32> = (0..n as u32).map(|i| (i * 7919) % n as u32).collect();
         let mut sorted = shuffle.clone();
         sorted.sort_unstable();
-        assert_eq!(sorted, (0..n as u32).collect::<Vec<_>>(), "test shuffle must be a permutation");
+        assert_eq!(
+            sorted,
+            (0..n as u32).collect::<Vec<_>>(),
+            "test shuffle must be a permutation"
+        );
         let shuffled = permuted(&mesh, &shuffle);
         let order = rcm_order(&shuffled);
         let mut check = order.clone();

@@ -48,12 +48,21 @@ mod tests {
 
     #[test]
     fn extracting_one_region_drops_and_renumbers_nodes() {
-        let nodes = vec![[0.0; 3], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]];
+        let nodes = vec![
+            [0.0; 3],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [1.0, 1.0, 0.0],
+            [2.0, 2.0, 0.0],
+        ];
         let mut m = Mesh::new(nodes, ElementKind::Triangle, vec![0, 1, 2, 1, 3, 4]);
         m.regions = vec![1, 2];
         m.fibres = Some(vec![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]);
         let s = extract_regions(&m, &[2]);
-        assert_eq!(s.nodes, vec![[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]]);
+        assert_eq!(
+            s.nodes,
+            vec![[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [2.0, 2.0, 0.0]]
+        );
         assert_eq!(s.elements, vec![0, 1, 2]);
         assert_eq!(s.regions, vec![2]);
         assert_eq!(s.fibres, Some(vec![[0.0, 1.0, 0.0]]));

@@ -28,14 +28,23 @@ pub fn validate(mesh: &mut Mesh, path: &Path) -> Result<()> {
         return Err(bad("the mesh has no elements".into()));
     }
     if mesh.regions.len() != n_el {
-        return Err(bad(format!("{} region tags for {n_el} elements", mesh.regions.len())));
+        return Err(bad(format!(
+            "{} region tags for {n_el} elements",
+            mesh.regions.len()
+        )));
     }
     if let Some(f) = &mesh.fibres {
         if f.len() != n_el {
-            return Err(bad(format!("{} fibre vectors for {n_el} elements", f.len())));
+            return Err(bad(format!(
+                "{} fibre vectors for {n_el} elements",
+                f.len()
+            )));
         }
         if let Some(e) = f.iter().position(|v| v.iter().any(|c| !c.is_finite())) {
-            return Err(bad(format!("element {e} has a non-finite fibre direction {:?}", f[e])));
+            return Err(bad(format!(
+                "element {e} has a non-finite fibre direction {:?}",
+                f[e]
+            )));
         }
     }
     let n_nodes = mesh.node_count();
@@ -47,8 +56,15 @@ pub fn validate(mesh: &mut Mesh, path: &Path) -> Result<()> {
             )));
         }
     }
-    if let Some(i) = mesh.nodes.iter().position(|p| p.iter().any(|c| !c.is_finite())) {
-        return Err(bad(format!("node {i} has a non-finite coordinate {:?}", mesh.nodes[i])));
+    if let Some(i) = mesh
+        .nodes
+        .iter()
+        .position(|p| p.iter().any(|c| !c.is_finite()))
+    {
+        return Err(bad(format!(
+            "node {i} has a non-finite coordinate {:?}",
+            mesh.nodes[i]
+        )));
     }
 
     let d = mesh.kind.dimension() as i32;
@@ -57,7 +73,9 @@ pub fn validate(mesh: &mut Mesh, path: &Path) -> Result<()> {
     let (mut first_pos, mut first_neg) = (None, None);
     for e in 0..n_el {
         let m = element_measure(mesh, e);
-        let l_max = element_edge_lengths(mesh, e).into_iter().fold(0.0, f64::max);
+        let l_max = element_edge_lengths(mesh, e)
+            .into_iter()
+            .fold(0.0, f64::max);
         if m.abs() <= DEGENERATE_REL * l_max.powi(d) {
             return Err(bad(format!(
                 "element {e} ({}) is degenerate: {} {m:.3e} with longest edge {l_max:.3e}",
@@ -111,8 +129,17 @@ mod tests {
     use super::*;
 
     fn tet(swap: bool) -> Mesh {
-        let nodes = vec![[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
-        let el = if swap { vec![0, 1, 3, 2] } else { vec![0, 1, 2, 3] };
+        let nodes = vec![
+            [0.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+        ];
+        let el = if swap {
+            vec![0, 1, 3, 2]
+        } else {
+            vec![0, 1, 2, 3]
+        };
         Mesh::new(nodes, ElementKind::Tetrahedron, el)
     }
 
@@ -127,7 +154,9 @@ mod tests {
     fn out_of_range_index_names_element_and_index() {
         let mut m = tet(false);
         m.elements[3] = 9;
-        let e = validate(&mut m, Path::new("x.vtu")).unwrap_err().to_string();
+        let e = validate(&mut m, Path::new("x.vtu"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("element 0") && e.contains("node 9"), "{e}");
     }
 

@@ -24,7 +24,7 @@ use std::path::Path;
 
 /// Largest image side in pixels; bigger requests are clamped so a typo in
 /// a scenario cannot ask for terabytes.
-pub const MAX_SIDE: u32 = 16_384;
+pub const MAX_SIDE: u32 = 8_192;
 
 const BACKGROUND: [u8; 3] = [255, 255, 255];
 const INK: [u8; 3] = [0, 0, 0];
@@ -33,6 +33,8 @@ const AMBIENT: f32 = 0.3;
 const DIFFUSE: f32 = 0.7;
 /// Fraction of the viewport the object fills along its tighter axis.
 const FILL: f64 = 0.92;
+/// Fraction of a step added before rounding down to an iso-line level.
+const LEVEL_NUDGE: f64 = 1e-4;
 /// More iso-lines than this over the range is a wrong step, not a picture.
 const MAX_ISO_LEVELS: f64 = 400.0;
 
@@ -153,6 +155,19 @@ pub fn render_scalar_map(mesh: &Mesh, values: &[f64], opts: &RenderOptions) -> R
 /// and posterior), at one scale, with one title and one colour bar. An empty
 /// `views` draws `opts.view`.
 pub fn render_views(mesh: &Mesh, values: &[f64], opts: &RenderOptions, views: &[View]) -> RgbImage {
+    render_surface(mesh, &mesh.surface_triangles(), values, opts, views)
+}
+
+/// Like [`render_views`] with the surface given: for callers drawing many
+/// frames of one mesh, since extracting the boundary of a large tetrahedral
+/// mesh costs more than drawing it. `triangles` index `mesh.nodes`.
+pub fn render_surface(
+    mesh: &Mesh,
+    triangles: &[[u32; 3]],
+    values: &[f64],
+    opts: &RenderOptions,
+    views: &[View],
+) -> RgbImage {
     let width = opts.width.min(MAX_SIDE);
     let height = opts.height.min(MAX_SIDE);
     let mut img = RgbImage::from_pixel(width, height, Rgb(BACKGROUND));
@@ -166,7 +181,7 @@ pub fn render_views(mesh: &Mesh, values: &[f64], opts: &RenderOptions, views: &[
     let labels = tick_labels(range, &opts.unit);
     let layout = Layout::new(width, height, opts, &labels, views.len());
 
-    let triangles = valid_triangles(mesh);
+    let triangles = valid_triangles(mesh, triangles);
     let value = |i: u32| values.get(i as usize).copied().unwrap_or(f64::NAN);
     let mut frame = Frame::new(width, height);
     let cameras = fit_cameras(mesh, &triangles, views, &layout);
@@ -340,16 +355,17 @@ fn unit(v: V3) -> V3 {
     [v[0] / n, v[1] / n, v[2] / n]
 }
 
-/// Surface triangles whose nodes exist and have finite coordinates.
-fn valid_triangles(mesh: &Mesh) -> Vec<[u32; 3]> {
+/// The triangles whose nodes exist and have finite coordinates.
+fn valid_triangles(mesh: &Mesh, triangles: &[[u32; 3]]) -> Vec<[u32; 3]> {
     let ok = |i: u32| {
         mesh.nodes
             .get(i as usize)
             .is_some_and(|p| p.iter().all(|c| c.is_finite()))
     };
-    mesh.surface_triangles()
-        .into_iter()
+    triangles
+        .iter()
         .filter(|t| t.iter().all(|&i| ok(i)))
+        .copied()
         .collect()
 }
 
@@ -544,9 +560,13 @@ fn shade_pixels(img: &mut RgbImage, frame: &Frame, (lo, hi): (f64, f64), cm: Col
 /// `depth_tol` mm, so silhouettes over farther surfaces draw no false line).
 fn draw_isolines(img: &mut RgbImage, frame: &Frame, step: f64, depth_tol: f32) {
     let (w, h) = (frame.width, img.height() as usize);
+    // The nudge puts a value that sits on a level (a face at exactly 40 ms
+    // with step 10) on one side despite f32 rounding noise, which would
+    // otherwise speckle the whole face with line pixels.
     let level = |i: usize| {
         let v = frame.value[i];
-        (frame.depth[i].is_finite() && v.is_finite()).then(|| (f64::from(v) / step).floor())
+        (frame.depth[i].is_finite() && v.is_finite())
+            .then(|| (f64::from(v) / step + LEVEL_NUDGE).floor())
     };
     for y in 0..h {
         for x in 0..w {

@@ -108,7 +108,13 @@ impl SnapshotWriter {
         }
     }
 
-    pub fn write(&mut self, mesh: &crate::Mesh, index: usize, time_ms: f64, vm_mv: &[f64]) -> Result<()> {
+    pub fn write(
+        &mut self,
+        mesh: &crate::Mesh,
+        index: usize,
+        time_ms: f64,
+        vm_mv: &[f64],
+    ) -> Result<()> {
         let name = format!("snapshots/vm_{index:05}.vtu");
         write_vtu(
             &self.dir.join(&name),
@@ -133,10 +139,16 @@ impl SnapshotWriter {
         let path = self.dir.join("snapshots.pvd");
         write_atomic(&path, |w| {
             writeln!(w, "<?xml version=\"1.0\"?>")?;
-            writeln!(w, "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">")?;
+            writeln!(
+                w,
+                "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">"
+            )?;
             writeln!(w, "  <Collection>")?;
             for (t, name) in &self.entries {
-                writeln!(w, "    <DataSet timestep=\"{t}\" group=\"\" part=\"0\" file=\"{name}\"/>")?;
+                writeln!(
+                    w,
+                    "    <DataSet timestep=\"{t}\" group=\"\" part=\"0\" file=\"{name}\"/>"
+                )?;
             }
             writeln!(w, "  </Collection>")?;
             writeln!(w, "</VTKFile>")

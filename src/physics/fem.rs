@@ -183,7 +183,11 @@ mod tests {
         // interior nodes.
         let mesh = box_tets(2.0, 2.0, 2.0, 0.5);
         let ops = assemble(&mesh, &uniform(&mesh, 1.0));
-        let x: Vec<f64> = mesh.nodes.iter().map(|p| 3.0 * p[0] - p[1] + 0.5 * p[2]).collect();
+        let x: Vec<f64> = mesh
+            .nodes
+            .iter()
+            .map(|p| 3.0 * p[0] - p[1] + 0.5 * p[2])
+            .collect();
         let mut y = vec![0.0; x.len()];
         ops.a.mul_vec(&x, &mut y);
         for (i, p) in mesh.nodes.iter().enumerate() {

@@ -87,7 +87,9 @@ pub fn reaction_rate_max(model: &AlievPanfilov) -> f64 {
             let (du0, dv0) = model.rates(u, v);
             let (du1, _) = model.rates(u + h, v);
             let (_, dv1) = model.rates(u, v + h);
-            worst = worst.max(((du1 - du0) / h).abs()).max(((dv1 - dv0) / h).abs());
+            worst = worst
+                .max(((du1 - du0) / h).abs())
+                .max(((dv1 - dv0) / h).abs());
         }
     }
     worst / T_NORM_MS
@@ -96,7 +98,11 @@ pub fn reaction_rate_max(model: &AlievPanfilov) -> f64 {
 pub fn limits(a: &Csr, model: &AlievPanfilov) -> TimeStepLimits {
     let lam_d = diffusion_lambda_max(a);
     let lam_r = reaction_rate_max(model);
-    let diffusion_limit_ms = if lam_d > 0.0 { 2.0 / lam_d } else { f64::INFINITY };
+    let diffusion_limit_ms = if lam_d > 0.0 {
+        2.0 / lam_d
+    } else {
+        f64::INFINITY
+    };
     let reaction_limit_ms = 2.0 / lam_r;
     let stability_limit_ms = diffusion_limit_ms.min(reaction_limit_ms);
     TimeStepLimits {

@@ -38,11 +38,24 @@ pub struct NodeUpdate {
 /// Aliev–Panfilov reaction (forward Euler), stimulus, and threshold-crossing
 /// times linearly interpolated inside [t, t + dt].
 #[inline]
-pub fn step_node(p: &Problem, i: usize, t: f64, u: &[f64], v: &[f64], lat: f64, repol: f64) -> NodeUpdate {
+pub fn step_node(
+    p: &Problem,
+    i: usize,
+    t: f64,
+    u: &[f64],
+    v: &[f64],
+    lat: f64,
+    repol: f64,
+) -> NodeUpdate {
     let flags = p.node_flags[i];
     let (ui, vi) = (u[i], v[i]);
     if flags & FLAG_INERT != 0 {
-        return NodeUpdate { u: ui, v: vi, lat, repol };
+        return NodeUpdate {
+            u: ui,
+            v: vi,
+            lat,
+            repol,
+        };
     }
     let a = &p.operator;
     let (s, e) = (a.row_ptr[i] as usize, a.row_ptr[i + 1] as usize);

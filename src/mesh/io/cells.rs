@@ -39,7 +39,8 @@ impl CellTable {
     pub fn append(&mut self, other: CellTable) {
         let base = self.connectivity.len();
         self.types.extend(other.types);
-        self.offsets.extend(other.offsets.into_iter().map(|o| o + base));
+        self.offsets
+            .extend(other.offsets.into_iter().map(|o| o + base));
         self.connectivity.extend(other.connectivity);
     }
 }
@@ -89,11 +90,7 @@ pub fn assemble(
         return Err(Error::parse(
             path,
             where_,
-            format!(
-                "{} offsets for {} cell types",
-                cells.offsets.len(),
-                n_cells
-            ),
+            format!("{} offsets for {} cell types", cells.offsets.len(), n_cells),
         ));
     }
     // Reject cells we cannot represent instead of silently dropping volume.
@@ -159,11 +156,7 @@ pub fn assemble(
             return Err(Error::parse(
                 path,
                 format!("cell {i}"),
-                format!(
-                    "a {} needs {npe} nodes, found {}",
-                    kind.name(),
-                    conn.len()
-                ),
+                format!("a {} needs {npe} nodes, found {}", kind.name(), conn.len()),
             ));
         }
         for &n in conn {

@@ -17,8 +17,10 @@ pub mod obj;
 pub mod opencarp;
 pub mod stl;
 pub mod vtk_legacy;
+pub mod vtk_legacy_write;
 pub mod vtu;
 mod vtu_codec;
+pub mod vtu_write;
 
 pub use crate::mesh::subset::extract_regions;
 pub use vtu::{read_vtu_array, write_vtu, write_vtu_with, DataArray, VtuEncoding, VtuWriteOptions};

@@ -8,6 +8,8 @@ use std::path::Path;
 /// Read an OBJ surface as a triangle mesh.
 pub fn read_obj(path: &Path) -> Result<Mesh> {
     let bytes = super::read_bytes(path)?;
+    // tobj features (merging, reordering) add fields: keep the update.
+    #[allow(clippy::needless_update)]
     let opts = tobj::LoadOptions {
         triangulate: true,
         single_index: true,
@@ -17,10 +19,9 @@ pub fn read_obj(path: &Path) -> Result<Mesh> {
     };
     let mut reader = std::io::BufReader::new(&bytes[..]);
     // Materials are irrelevant for geometry: never open .mtl files.
-    let (models, _) = tobj::load_obj_buf(&mut reader, &opts, |_| {
-        Err(tobj::LoadError::GenericFailure)
-    })
-    .map_err(|e| Error::parse(path, first_bad_line(&bytes), format!("OBJ: {e}")))?;
+    let (models, _) =
+        tobj::load_obj_buf(&mut reader, &opts, |_| Err(tobj::LoadError::GenericFailure))
+            .map_err(|e| Error::parse(path, first_bad_line(&bytes), format!("OBJ: {e}")))?;
     let mut nodes: Vec<[f64; 3]> = Vec::new();
     let mut elements = Vec::new();
     for m in &models {
@@ -34,7 +35,10 @@ pub fn read_obj(path: &Path) -> Result<Mesh> {
         elements.extend(m.mesh.indices.iter().map(|&i| base + i));
     }
     if elements.is_empty() {
-        return Err(Error::invalid_mesh(path, "no faces ('f' lines); an OBJ mesh needs triangles or polygons"));
+        return Err(Error::invalid_mesh(
+            path,
+            "no faces ('f' lines); an OBJ mesh needs triangles or polygons",
+        ));
     }
     Ok(Mesh::new(nodes, ElementKind::Triangle, elements))
 }

@@ -36,19 +36,39 @@ fn lines(path: &Path) -> Result<Vec<(usize, String)>> {
 }
 
 /// The count on the first line, and the records after it (exactly `count`).
-fn counted<'a>(path: &Path, lines: &'a [(usize, String)], what: &str) -> Result<&'a [(usize, String)]> {
-    let (line, first) = lines
-        .first()
-        .ok_or_else(|| Error::parse(path, "line 1", format!("empty file; expected the number of {what}")))?;
-    let n: usize = first.split_whitespace().next().unwrap_or("").parse().map_err(|_| {
-        Error::parse(path, format!("line {line}"), format!("expected the number of {what}, found '{first}'"))
+fn counted<'a>(
+    path: &Path,
+    lines: &'a [(usize, String)],
+    what: &str,
+) -> Result<&'a [(usize, String)]> {
+    let (line, first) = lines.first().ok_or_else(|| {
+        Error::parse(
+            path,
+            "line 1",
+            format!("empty file; expected the number of {what}"),
+        )
     })?;
+    let n: usize = first
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .parse()
+        .map_err(|_| {
+            Error::parse(
+                path,
+                format!("line {line}"),
+                format!("expected the number of {what}, found '{first}'"),
+            )
+        })?;
     let rest = &lines[1..];
     if rest.len() < n {
         return Err(Error::parse(
             path,
             format!("line {}", rest.last().map_or(*line, |l| l.0)),
-            format!("truncated: header announces {n} {what}, file ended after {}", rest.len()),
+            format!(
+                "truncated: header announces {n} {what}, file ended after {}",
+                rest.len()
+            ),
         ));
     }
     if rest.len() > n {
@@ -73,7 +93,11 @@ fn floats(path: &Path, line: usize, text: &str, n: usize, what: &str) -> Result<
     toks.iter()
         .map(|t| {
             t.parse::<f64>().map_err(|_| {
-                Error::parse(path, format!("line {line}"), format!("expected a number for {what}, found '{t}'"))
+                Error::parse(
+                    path,
+                    format!("line {line}"),
+                    format!("expected a number for {what}, found '{t}'"),
+                )
             })
         })
         .collect()
@@ -94,7 +118,10 @@ pub fn read_opencarp(base: &Path) -> Result<Mesh> {
     let mut kind = None;
     let mut elements = Vec::new();
     let mut regions = Vec::new();
-    for (e, (line, text)) in counted(&elem_path, &elem_lines, "elements")?.iter().enumerate() {
+    for (e, (line, text)) in counted(&elem_path, &elem_lines, "elements")?
+        .iter()
+        .enumerate()
+    {
         let loc = || format!("line {line}");
         let toks: Vec<&str> = text.split_whitespace().collect();
         let this = match toks.first().copied() {
@@ -115,7 +142,11 @@ pub fn read_opencarp(base: &Path) -> Result<Mesh> {
             return Err(Error::parse(
                 &elem_path,
                 loc(),
-                format!("element {e} is a {} in a mesh of {}s; mixed meshes are not supported", this.name(), kind.map_or("", |k| k.name())),
+                format!(
+                    "element {e} is a {} in a mesh of {}s; mixed meshes are not supported",
+                    this.name(),
+                    kind.map_or("", |k| k.name())
+                ),
             ));
         }
         let npe = this.nodes_per_element();
@@ -123,17 +154,28 @@ pub fn read_opencarp(base: &Path) -> Result<Mesh> {
             return Err(Error::parse(
                 &elem_path,
                 loc(),
-                format!("element {e}: expected {npe} node indices and a tag, found {} fields", toks.len() - 1),
+                format!(
+                    "element {e}: expected {npe} node indices and a tag, found {} fields",
+                    toks.len() - 1
+                ),
             ));
         }
         for t in &toks[1..=npe] {
             elements.push(t.parse::<u32>().map_err(|_| {
-                Error::parse(&elem_path, loc(), format!("element {e}: expected a node index, found '{t}'"))
+                Error::parse(
+                    &elem_path,
+                    loc(),
+                    format!("element {e}: expected a node index, found '{t}'"),
+                )
             })?);
         }
         let tag = match toks.get(npe + 1) {
             Some(t) => t.parse::<i32>().map_err(|_| {
-                Error::parse(&elem_path, loc(), format!("element {e}: expected an integer tag, found '{t}'"))
+                Error::parse(
+                    &elem_path,
+                    loc(),
+                    format!("element {e}: expected an integer tag, found '{t}'"),
+                )
             })?,
             None => 0,
         };
@@ -161,9 +203,17 @@ fn read_lon(path: &Path, n_el: usize) -> Result<Vec<[f64; 3]>> {
     let all = lines(path)?;
     let (per, body) = match all.first() {
         Some((_, l)) if l.split_whitespace().count() == 1 => {
-            let dirs: usize = l.parse().ok().filter(|d| *d == 1 || *d == 2).ok_or_else(|| {
-                Error::parse(path, format!("line {}", all[0].0), format!("expected 1 or 2 fibre directions, found '{l}'"))
-            })?;
+            let dirs: usize = l
+                .parse()
+                .ok()
+                .filter(|d| *d == 1 || *d == 2)
+                .ok_or_else(|| {
+                    Error::parse(
+                        path,
+                        format!("line {}", all[0].0),
+                        format!("expected 1 or 2 fibre directions, found '{l}'"),
+                    )
+                })?;
             (dirs * 3, &all[1..])
         }
         // Old files have no header: 3 values per line.
@@ -194,12 +244,20 @@ pub fn read_vtx(path: &Path) -> Result<Vec<u32>> {
         .first()
         .ok_or_else(|| Error::parse(path, "line 1", "empty file; expected the number of nodes"))?;
     let n: usize = first.parse().map_err(|_| {
-        Error::parse(path, format!("line {line}"), format!("expected the number of nodes, found '{first}'"))
+        Error::parse(
+            path,
+            format!("line {line}"),
+            format!("expected the number of nodes, found '{first}'"),
+        )
     })?;
     let body = match all.get(1) {
         Some((_, l)) if l == "intra" || l == "extra" => &all[2..],
         Some((l, t)) => {
-            return Err(Error::parse(path, format!("line {l}"), format!("expected 'intra' or 'extra', found '{t}'")))
+            return Err(Error::parse(
+                path,
+                format!("line {l}"),
+                format!("expected 'intra' or 'extra', found '{t}'"),
+            ))
         }
         None => &all[1..],
     };
@@ -212,8 +270,13 @@ pub fn read_vtx(path: &Path) -> Result<Vec<u32>> {
     }
     body.iter()
         .map(|(l, t)| {
-            t.parse::<u32>()
-                .map_err(|_| Error::parse(path, format!("line {l}"), format!("expected a node index, found '{t}'")))
+            t.parse::<u32>().map_err(|_| {
+                Error::parse(
+                    path,
+                    format!("line {l}"),
+                    format!("expected a node index, found '{t}'"),
+                )
+            })
         })
         .collect()
 }

@@ -31,14 +31,20 @@ pub fn read_stl(path: &Path) -> Result<Mesh> {
             return Err(Error::parse(
                 path,
                 "header",
-                format!("truncated: a binary STL needs at least 84 bytes, file has {}", bytes.len()),
+                format!(
+                    "truncated: a binary STL needs at least 84 bytes, file has {}",
+                    bytes.len()
+                ),
             ));
         };
         let have = (bytes.len() - BINARY_HEADER) / BINARY_RECORD;
         let msg = if have < n {
             format!("truncated: header announces {n} triangles ({} bytes), file holds {have} ({} bytes)", BINARY_HEADER + n * BINARY_RECORD, bytes.len())
         } else {
-            format!("header announces {n} triangles but the file holds {have} ({} bytes)", bytes.len())
+            format!(
+                "header announces {n} triangles but the file holds {have} ({} bytes)",
+                bytes.len()
+            )
         };
         return Err(Error::parse(path, format!("record {}", have.min(n)), msg));
     }
@@ -50,7 +56,11 @@ pub fn read_stl(path: &Path) -> Result<Mesh> {
     let mut elements = Vec::new();
     for (i, tri) in reader.enumerate() {
         let tri = tri.map_err(|e| {
-            Error::parse(path, format!("facet {i}"), format!("expected 'facet normal nx ny nz / outer loop / 3 x vertex x y z': {e}"))
+            Error::parse(
+                path,
+                format!("facet {i}"),
+                format!("expected 'facet normal nx ny nz / outer loop / 3 x vertex x y z': {e}"),
+            )
         })?;
         for v in tri.vertices {
             // +0.0 and -0.0 are the same point.

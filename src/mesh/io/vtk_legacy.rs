@@ -5,15 +5,16 @@
 //! POLYDATA (triangular POLYGONS). Cell data `region`/`tag` become region
 //! tags and `fibres`/`fibers` fibre directions; every other array, lookup
 //! table, FIELD block and POINT_DATA is skipped. Errors name the line (ASCII)
-//! or the section (binary).
+//! or the section (binary). The writer is [`super::vtk_legacy_write`],
+//! re-exported here.
 
 use super::cells::{self, CellArrays, CellTable};
+pub(crate) use super::vtk_legacy_write::fmt_f64;
+pub use super::vtk_legacy_write::write_vtk;
 use super::vtu_codec::Scalar;
 use super::LoadOptions;
-use crate::mesh::{ElementKind, Mesh};
-use crate::output::atomic::write_atomic;
+use crate::mesh::Mesh;
 use crate::{Error, Result};
-use std::io::Write;
 use std::path::Path;
 
 /// Read a legacy VTK file.
@@ -77,8 +78,12 @@ impl<'a> Cursor<'a> {
     }
 
     fn expect(&mut self, what: &str) -> Result<(&'a str, usize)> {
-        self.token()
-            .ok_or_else(|| self.err(self.here(), format!("truncated: expected {what}, file ended")))
+        self.token().ok_or_else(|| {
+            self.err(
+                self.here(),
+                format!("truncated: expected {what}, file ended"),
+            )
+        })
     }
 
     fn expect_count(&mut self, what: &str) -> Result<usize> {
@@ -133,7 +138,14 @@ impl<'a> Cursor<'a> {
 
     /// Read `n` numbers of type `ty` for section `what`; `item`/`per` name
     /// the record in messages ("point", 3 values each).
-    fn values(&mut self, n: usize, ty: Scalar, what: &str, item: &str, per: usize) -> Result<Values> {
+    fn values(
+        &mut self,
+        n: usize,
+        ty: Scalar,
+        what: &str,
+        item: &str,
+        per: usize,
+    ) -> Result<Values> {
         if self.binary {
             self.end_line();
             let bytes = n.saturating_mul(ty.size());
@@ -149,7 +161,10 @@ impl<'a> Cursor<'a> {
             }
             let v = ty.decode(&self.data[self.pos..self.pos + bytes], true);
             self.pos += bytes;
-            return Ok(Values { v, lines: Vec::new() });
+            return Ok(Values {
+                v,
+                lines: Vec::new(),
+            });
         }
         let mut v = Vec::with_capacity(n.min(1 << 24));
         let mut lines = Vec::with_capacity(n.min(1 << 24));
@@ -157,7 +172,9 @@ impl<'a> Cursor<'a> {
             let Some((t, line)) = self.token() else {
                 return Err(self.err(
                     self.here(),
-                    format!("truncated: expected {n} {item} values in {what}, file ended after {k}"),
+                    format!(
+                        "truncated: expected {n} {item} values in {what}, file ended after {k}"
+                    ),
                 ));
             };
             let x = t.parse::<f64>().map_err(|_| {
@@ -230,7 +247,10 @@ impl<'a> Parser<'a> {
 
     fn parse(mut self) -> Result<Mesh> {
         let first = self.c.line_text();
-        if !first.to_ascii_lowercase().starts_with("# vtk datafile version") {
+        if !first
+            .to_ascii_lowercase()
+            .starts_with("# vtk datafile version")
+        {
             return Err(self.c.err(
                 "line 1",
                 format!("expected '# vtk DataFile Version x.x', found '{first}'"),
@@ -252,7 +272,10 @@ impl<'a> Parser<'a> {
         let (kw, line) = self.c.expect("DATASET")?;
         let (ds, _) = self.c.expect("dataset type")?;
         if !kw.eq_ignore_ascii_case("DATASET") {
-            return Err(self.c.err(format!("line {line}"), format!("expected DATASET, found '{kw}'")));
+            return Err(self.c.err(
+                format!("line {line}"),
+                format!("expected DATASET, found '{kw}'"),
+            ));
         }
         match ds.to_ascii_uppercase().as_str() {
             "UNSTRUCTURED_GRID" => {}
@@ -260,7 +283,9 @@ impl<'a> Parser<'a> {
             other => {
                 return Err(self.c.err(
                     format!("line {line}"),
-                    format!("dataset {other} is not supported; expected UNSTRUCTURED_GRID or POLYDATA"),
+                    format!(
+                        "dataset {other} is not supported; expected UNSTRUCTURED_GRID or POLYDATA"
+                    ),
                 ))
             }
         }
@@ -275,14 +300,24 @@ impl<'a> Parser<'a> {
                 "LINES" => self.poly_section(1, "LINES", cells::VTK_LINE)?,
                 "POLYGONS" => self.poly_section(2, "POLYGONS", cells::VTK_TRIANGLE)?,
                 "TRIANGLE_STRIPS" => {
-                    return Err(self.c.err(at, "TRIANGLE_STRIPS are not supported; expected POLYGONS with 3 vertices"))
+                    return Err(self.c.err(
+                        at,
+                        "TRIANGLE_STRIPS are not supported; expected POLYGONS with 3 vertices",
+                    ))
                 }
                 "CELL_DATA" => block = Block::Cell(self.c.expect_count("CELL_DATA count")?),
                 "POINT_DATA" => block = Block::Point(self.c.expect_count("POINT_DATA count")?),
                 "FIELD" => self.field(block)?,
                 "METADATA" => self.skip_metadata(),
-                "SCALARS" | "VECTORS" | "NORMALS" | "TENSORS" | "TEXTURE_COORDINATES"
-                | "COLOR_SCALARS" | "LOOKUP_TABLE" | "GLOBAL_IDS" | "PEDIGREE_IDS" => {
+                "SCALARS"
+                | "VECTORS"
+                | "NORMALS"
+                | "TENSORS"
+                | "TEXTURE_COORDINATES"
+                | "COLOR_SCALARS"
+                | "LOOKUP_TABLE"
+                | "GLOBAL_IDS"
+                | "PEDIGREE_IDS" => {
                     if block == Block::None {
                         return Err(self.c.err(at, format!("{kw} outside CELL_DATA/POINT_DATA")));
                     }
@@ -309,7 +344,9 @@ impl<'a> Parser<'a> {
     fn points(&mut self) -> Result<()> {
         let n = self.c.expect_count("number of points")?;
         let ty = self.dtype("POINTS")?;
-        let vals = self.c.values(n.saturating_mul(3), ty, "POINTS", "point", 3)?;
+        let vals = self
+            .c
+            .values(n.saturating_mul(3), ty, "POINTS", "point", 3)?;
         self.points = Some(vals.v.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect());
         Ok(())
     }
@@ -343,7 +380,10 @@ impl<'a> Parser<'a> {
             let offs = self.ints(&vals, "OFFSETS")?;
             let (kw, line) = self.c.expect("CONNECTIVITY")?;
             if !kw.eq_ignore_ascii_case("CONNECTIVITY") {
-                return Err(self.c.err(format!("line {line}"), format!("expected CONNECTIVITY, found '{kw}'")));
+                return Err(self.c.err(
+                    format!("line {line}"),
+                    format!("expected CONNECTIVITY, found '{kw}'"),
+                ));
             }
             let ty = self.dtype("CONNECTIVITY")?;
             let vals = self.c.values(size, ty, "CONNECTIVITY", "connectivity", 1)?;
@@ -373,12 +413,26 @@ impl<'a> Parser<'a> {
         let mut conn = Vec::with_capacity(v.len());
         let mut p = 0;
         for i in 0..n {
-            let loc = self.c.loc(vals, p.min(v.len().saturating_sub(1)), what, &format!("{item} {i}"));
+            let loc = self.c.loc(
+                vals,
+                p.min(v.len().saturating_sub(1)),
+                what,
+                &format!("{item} {i}"),
+            );
             let Some(&k) = v.get(p) else {
-                return Err(self.c.err(loc, format!("{what} size is too small: {item} {i} of {n} is missing")));
+                return Err(self.c.err(
+                    loc,
+                    format!("{what} size is too small: {item} {i} of {n} is missing"),
+                ));
             };
             if k < 0 || p + 1 + k as usize > v.len() {
-                return Err(self.c.err(loc, format!("{item} {i} declares {k} nodes, past the declared {what} size {}", v.len())));
+                return Err(self.c.err(
+                    loc,
+                    format!(
+                        "{item} {i} declares {k} nodes, past the declared {what} size {}",
+                        v.len()
+                    ),
+                ));
             }
             check(k as usize, loc)?;
             conn.extend_from_slice(&v[p + 1..p + 1 + k as usize]);
@@ -388,7 +442,10 @@ impl<'a> Parser<'a> {
         if p != v.len() {
             return Err(self.c.err(
                 format!("section {what}"),
-                format!("{n} {item}s use {p} values but the declared size is {}", v.len()),
+                format!(
+                    "{n} {item}s use {p} values but the declared size is {}",
+                    v.len()
+                ),
             ));
         }
         Ok((ends, conn))
@@ -396,12 +453,17 @@ impl<'a> Parser<'a> {
 
     fn cell_types(&mut self) -> Result<()> {
         let n = self.c.expect_count("number of cell types")?;
-        let vals = self.c.values(n, Scalar::Int32, "CELL_TYPES", "cell type", 1)?;
+        let vals = self
+            .c
+            .values(n, Scalar::Int32, "CELL_TYPES", "cell type", 1)?;
         let ints = self.ints(&vals, "CELL_TYPES")?;
         let mut types = Vec::with_capacity(n);
         for (k, t) in ints.into_iter().enumerate() {
             types.push(u8::try_from(t).map_err(|_| {
-                self.c.err(self.c.loc(&vals, k, "CELL_TYPES", &format!("cell {k}")), format!("invalid cell type {t} for cell {k}"))
+                self.c.err(
+                    self.c.loc(&vals, k, "CELL_TYPES", &format!("cell {k}")),
+                    format!("invalid cell type {t} for cell {k}"),
+                )
             })?);
         }
         self.cell_types = Some(types);
@@ -414,13 +476,23 @@ impl<'a> Parser<'a> {
         let vals = self.c.values(size, Scalar::Int32, what, "record", 1)?;
         let triangles = vtk_type == cells::VTK_TRIANGLE;
         let path = self.c.path;
-        let (ends, conn) = self.records(&vals, n, what, if triangles { "polygon" } else { "record" }, |k, loc| {
-            if triangles && k != 3 {
-                Err(Error::parse(path, loc, format!("polygon has {k} vertices; only triangles (3) are supported")))
-            } else {
-                Ok(())
-            }
-        })?;
+        let (ends, conn) = self.records(
+            &vals,
+            n,
+            what,
+            if triangles { "polygon" } else { "record" },
+            |k, loc| {
+                if triangles && k != 3 {
+                    Err(Error::parse(
+                        path,
+                        loc,
+                        format!("polygon has {k} vertices; only triangles (3) are supported"),
+                    ))
+                } else {
+                    Ok(())
+                }
+            },
+        )?;
         let mut t = CellTable::default();
         let mut start = 0;
         for e in ends {
@@ -470,18 +542,36 @@ impl<'a> Parser<'a> {
             }
             "COLOR_SCALARS" => {
                 let d = self.c.expect_count("number of colour values")?;
-                (d, if self.c.binary { Scalar::UInt8 } else { Scalar::Float32 })
+                (
+                    d,
+                    if self.c.binary {
+                        Scalar::UInt8
+                    } else {
+                        Scalar::Float32
+                    },
+                )
             }
             // LOOKUP_TABLE name size: RGBA per entry.
             _ => {
                 let size = self.c.expect_count("lookup table size")?;
-                let ty = if self.c.binary { Scalar::UInt8 } else { Scalar::Float32 };
-                self.c.values(size.saturating_mul(4), ty, "LOOKUP_TABLE", "colour", 4)?;
+                let ty = if self.c.binary {
+                    Scalar::UInt8
+                } else {
+                    Scalar::Float32
+                };
+                self.c
+                    .values(size.saturating_mul(4), ty, "LOOKUP_TABLE", "colour", 4)?;
                 return Ok(());
             }
         };
         let what = format!("{kw} {name}");
-        let vals = self.c.values(n.saturating_mul(comps), ty, &what, if is_cell { "cell" } else { "point" }, comps)?;
+        let vals = self.c.values(
+            n.saturating_mul(comps),
+            ty,
+            &what,
+            if is_cell { "cell" } else { "point" },
+            comps,
+        )?;
         if is_cell {
             self.take_cell_array(name, comps, vals.v);
         }
@@ -519,10 +609,15 @@ impl<'a> Parser<'a> {
             let tuples = self.c.expect_count("FIELD array tuples")?;
             let ty = self.dtype(&format!("FIELD array {name}"))?;
             let what = format!("FIELD array {name}");
-            let vals = self.c.values(comps.saturating_mul(tuples), ty, &what, "tuple", comps)?;
+            let vals = self
+                .c
+                .values(comps.saturating_mul(tuples), ty, &what, "tuple", comps)?;
             if let Block::Cell(nc) = block {
                 if tuples != nc {
-                    return Err(self.c.err(format!("line {line}"), format!("{what} has {tuples} tuples, CELL_DATA declares {nc}")));
+                    return Err(self.c.err(
+                        format!("line {line}"),
+                        format!("{what} has {tuples} tuples, CELL_DATA declares {nc}"),
+                    ));
                 }
                 self.take_cell_array(name, comps, vals.v);
             }
@@ -572,85 +667,5 @@ impl<'a> Parser<'a> {
             }
         };
         cells::assemble(path, "CELLS", nodes, &table, self.arrays)
-    }
-}
-
-/// Write a legacy VTK unstructured grid (ASCII, or big-endian BINARY) with
-/// the region tags (`region`, int) and fibres (`fibres`, double) as cell
-/// data. Coordinates in mm as stored.
-pub fn write_vtk(path: &Path, mesh: &Mesh, binary: bool) -> Result<()> {
-    write_atomic(path, |w| write_body(w, mesh, binary))
-}
-
-fn write_body(w: &mut dyn Write, mesh: &Mesh, binary: bool) -> std::io::Result<()> {
-    let n_el = mesh.element_count();
-    let npe = mesh.kind.nodes_per_element();
-    let vtk_type = match mesh.kind {
-        ElementKind::Triangle => cells::VTK_TRIANGLE,
-        ElementKind::Tetrahedron => cells::VTK_TETRA,
-    };
-    writeln!(w, "# vtk DataFile Version 3.0")?;
-    writeln!(w, "cardiotwin {} mesh", crate::VERSION)?;
-    writeln!(w, "{}", if binary { "BINARY" } else { "ASCII" })?;
-    writeln!(w, "DATASET UNSTRUCTURED_GRID")?;
-    writeln!(w, "POINTS {} double", mesh.node_count())?;
-    let doubles = |w: &mut dyn Write, vals: &mut dyn Iterator<Item = f64>, per: usize| -> std::io::Result<()> {
-        if binary {
-            for x in vals {
-                w.write_all(&x.to_be_bytes())?;
-            }
-            writeln!(w)
-        } else {
-            let vals: Vec<String> = vals.map(fmt_f64).collect();
-            for chunk in vals.chunks(per) {
-                writeln!(w, "{}", chunk.join(" "))?;
-            }
-            Ok(())
-        }
-    };
-    doubles(w, &mut mesh.nodes.iter().flatten().copied(), 3)?;
-    writeln!(w, "CELLS {} {}", n_el, n_el * (npe + 1))?;
-    let ints = |w: &mut dyn Write, vals: &[i32], per: usize| -> std::io::Result<()> {
-        if binary {
-            for x in vals {
-                w.write_all(&x.to_be_bytes())?;
-            }
-            writeln!(w)
-        } else {
-            for chunk in vals.chunks(per) {
-                let s: Vec<String> = chunk.iter().map(|v| v.to_string()).collect();
-                writeln!(w, "{}", s.join(" "))?;
-            }
-            Ok(())
-        }
-    };
-    let mut conn = Vec::with_capacity(n_el * (npe + 1));
-    for el in mesh.elements_iter() {
-        conn.push(npe as i32);
-        conn.extend(el.iter().map(|&i| i as i32));
-    }
-    ints(w, &conn, npe + 1)?;
-    writeln!(w, "CELL_TYPES {n_el}")?;
-    ints(w, &vec![vtk_type as i32; n_el], 1)?;
-    writeln!(w, "CELL_DATA {n_el}")?;
-    writeln!(w, "SCALARS region int 1")?;
-    writeln!(w, "LOOKUP_TABLE default")?;
-    ints(w, &mesh.regions, 1)?;
-    if let Some(f) = &mesh.fibres {
-        writeln!(w, "VECTORS fibres double")?;
-        doubles(w, &mut f.iter().flatten().copied(), 3)?;
-    }
-    Ok(())
-}
-
-/// Shortest round-trip decimal; NaN and infinities as `nan`, `inf`, `-inf`
-/// (what C's strtod and our readers accept).
-pub(crate) fn fmt_f64(x: f64) -> String {
-    if x.is_nan() {
-        "nan".to_string()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.to_string()
-    } else {
-        format!("{x}")
     }
 }

@@ -6,47 +6,17 @@
 //! integer and float types. Triangles (5) and tetrahedra (10), mixed files
 //! keep the tetrahedra. Errors name the DataArray and its line.
 //!
-//! Writer: one Piece, `header_type="UInt64"`, little endian, Float64 points,
-//! Int64 connectivity/offsets, UInt8 types, Int32 `region`, Float64
-//! `fibres`, plus caller arrays as Float64; base64 binary, zlib-compressed
-//! binary or ascii.
+//! The writer lives in [`super::vtu_write`] and is re-exported here.
 
 use super::cells::{self, CellArrays, CellTable};
 use super::vtu_codec::{self, Scalar};
 use super::LoadOptions;
-use crate::mesh::{ElementKind, Mesh};
-use crate::output::atomic::write_atomic;
+use crate::mesh::Mesh;
 use crate::{Error, Result};
 use quick_xml::events::{BytesStart, Event};
-use std::io::Write;
 use std::path::Path;
 
-/// A named array to write: `components` values per tuple (point or cell).
-#[derive(Debug, Clone, Copy)]
-pub struct DataArray<'a> {
-    pub name: &'a str,
-    pub components: usize,
-    pub values: &'a [f64],
-}
-
-/// Options for [`write_vtu`]: `compress` selects zlib blocks, otherwise
-/// plain base64 binary.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct VtuWriteOptions {
-    pub compress: bool,
-}
-
-/// How [`write_vtu_with`] encodes arrays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum VtuEncoding {
-    /// Whitespace-separated text (`nan` for NaN).
-    Ascii,
-    /// base64 of `[UInt64 nbytes][data]`, NaN bit-exact.
-    #[default]
-    Binary,
-    /// base64 of zlib blocks (`vtkZLibDataCompressor`).
-    Compressed,
-}
+pub use super::vtu_write::{write_vtu, write_vtu_with, DataArray, VtuEncoding, VtuWriteOptions};
 
 // ---------------------------------------------------------------- reader
 
@@ -91,8 +61,13 @@ pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
     // <AppendedData starts and the payload is sliced out by hand.
     let appended_at = find(&bytes, b"<AppendedData");
     let xml_end = appended_at.unwrap_or(bytes.len());
-    let xml = std::str::from_utf8(&bytes[..xml_end])
-        .map_err(|e| Error::parse(path, line_of(&bytes, e.valid_up_to()), "file is not UTF-8 XML"))?;
+    let xml = std::str::from_utf8(&bytes[..xml_end]).map_err(|e| {
+        Error::parse(
+            path,
+            line_of(&bytes, e.valid_up_to()),
+            "file is not UTF-8 XML",
+        )
+    })?;
     let (header, piece, arrays) = parse_xml(path, xml)?;
     let appended = match appended_at {
         Some(at) => Some(appended_payload(path, &bytes, at)?),
@@ -116,9 +91,12 @@ pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
     let p = ctx.decode(pts, n_points, 3)?;
     let nodes: Vec<[f64; 3]> = p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
 
-    let conn_d = find_array(Section::Cells, Some("connectivity")).ok_or_else(|| missing("'connectivity' in <Cells>"))?;
-    let offs_d = find_array(Section::Cells, Some("offsets")).ok_or_else(|| missing("'offsets' in <Cells>"))?;
-    let types_d = find_array(Section::Cells, Some("types")).ok_or_else(|| missing("'types' in <Cells>"))?;
+    let conn_d = find_array(Section::Cells, Some("connectivity"))
+        .ok_or_else(|| missing("'connectivity' in <Cells>"))?;
+    let offs_d = find_array(Section::Cells, Some("offsets"))
+        .ok_or_else(|| missing("'offsets' in <Cells>"))?;
+    let types_d =
+        find_array(Section::Cells, Some("types")).ok_or_else(|| missing("'types' in <Cells>"))?;
     let offsets = ctx.decode(offs_d, n_cells, 1)?;
     let types = ctx.decode(types_d, n_cells, 1)?;
     let n_conn = offsets.last().copied().unwrap_or(0.0);
@@ -135,7 +113,13 @@ pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
             .iter()
             .enumerate()
             .map(|(i, &t)| {
-                u8::try_from(t as i64).map_err(|_| Error::parse(path, types_d.location(), format!("cell {i} has invalid type {t}")))
+                u8::try_from(t as i64).map_err(|_| {
+                    Error::parse(
+                        path,
+                        types_d.location(),
+                        format!("cell {i} has invalid type {t}"),
+                    )
+                })
             })
             .collect::<Result<_>>()?,
         offsets: offsets
@@ -145,7 +129,11 @@ pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
                 if o >= 0.0 && o.fract() == 0.0 {
                     Ok(o as usize)
                 } else {
-                    Err(Error::parse(path, offs_d.location(), format!("cell {i} has invalid offset {o}")))
+                    Err(Error::parse(
+                        path,
+                        offs_d.location(),
+                        format!("cell {i} has invalid offset {o}"),
+                    ))
                 }
             })
             .collect::<Result<_>>()?,
@@ -174,7 +162,10 @@ pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
             return Err(Error::parse(
                 path,
                 "CellData",
-                format!("region array '{name}' not found; cell arrays: {}", have.join(", ")),
+                format!(
+                    "region array '{name}' not found; cell arrays: {}",
+                    have.join(", ")
+                ),
             ));
         }
         (None, None) => {}
@@ -194,7 +185,10 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn line_of(bytes: &[u8], pos: usize) -> String {
-    let n = bytes[..pos.min(bytes.len())].iter().filter(|&&b| b == b'\n').count();
+    let n = bytes[..pos.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
     format!("line {}", n + 1)
 }
 
@@ -202,11 +196,23 @@ fn line_of(bytes: &[u8], pos: usize) -> String {
 fn attrs(path: &Path, xml: &str, pos: usize, e: &BytesStart) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for a in e.attributes() {
-        let a = a.map_err(|err| Error::parse(path, line_of(xml.as_bytes(), pos), format!("bad XML attribute: {err}")))?;
+        let a = a.map_err(|err| {
+            Error::parse(
+                path,
+                line_of(xml.as_bytes(), pos),
+                format!("bad XML attribute: {err}"),
+            )
+        })?;
         let key = a.key.as_ref().to_string();
         let val = a
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .map_err(|err| Error::parse(path, line_of(xml.as_bytes(), pos), format!("bad XML attribute value: {err}")))?
+            .map_err(|err| {
+                Error::parse(
+                    path,
+                    line_of(xml.as_bytes(), pos),
+                    format!("bad XML attribute value: {err}"),
+                )
+            })?
             .into_owned();
         out.push((key, val));
     }
@@ -227,16 +233,26 @@ fn parse_xml(path: &Path, xml: &str) -> Result<(Header, Piece, Vec<ArrayDesc>)> 
     let mut arrays = Vec::new();
     let mut section = Section::Other;
     let mut current: Option<ArrayDesc> = None;
+    let mut inner_depth = 0usize;
     let at = |p: u64| line_of(xml.as_bytes(), p as usize);
     loop {
         let pos = reader.buffer_position();
         let ev = match reader.read_event() {
             Ok(ev) => ev,
             Err(e) => {
-                return Err(Error::parse(path, at(reader.error_position()), format!("malformed XML: {e}")))
+                return Err(Error::parse(
+                    path,
+                    at(reader.error_position()),
+                    format!("malformed XML: {e}"),
+                ))
             }
         };
         match ev {
+            // Children of a DataArray (VTK's <InformationKey><Value>...) are
+            // metadata, not data: skip them and their text.
+            Event::Start(_) if current.is_some() => inner_depth += 1,
+            Event::End(_) if inner_depth > 0 => inner_depth -= 1,
+            Event::Empty(_) if current.is_some() => {}
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));
                 let name = e.name().as_ref().to_string();
@@ -245,9 +261,15 @@ fn parse_xml(path: &Path, xml: &str) -> Result<(Header, Piece, Vec<ArrayDesc>)> 
                     "VTKFile" => header = Some(file_header(path, &at(pos), &a)?),
                     "Piece" => {
                         let count = |k: &str| -> Result<usize> {
-                            get(&a, k).and_then(|v| v.trim().parse().ok()).ok_or_else(|| {
-                                Error::parse(path, at(pos), format!("Piece needs an integer {k} attribute"))
-                            })
+                            get(&a, k)
+                                .and_then(|v| v.trim().parse().ok())
+                                .ok_or_else(|| {
+                                    Error::parse(
+                                        path,
+                                        at(pos),
+                                        format!("Piece needs an integer {k} attribute"),
+                                    )
+                                })
                         };
                         if piece.is_some() {
                             return Err(Error::Unsupported(format!(
@@ -266,14 +288,19 @@ fn parse_xml(path: &Path, xml: &str) -> Result<(Header, Piece, Vec<ArrayDesc>)> 
                         let line = xml[..pos as usize].matches('\n').count() + 1;
                         let aname = get(&a, "Name").unwrap_or("").to_string();
                         let loc = format!("line {line}: DataArray '{aname}'");
-                        let ty_s = get(&a, "type").ok_or_else(|| Error::parse(path, &loc, "missing type attribute"))?;
+                        let ty_s = get(&a, "type")
+                            .ok_or_else(|| Error::parse(path, &loc, "missing type attribute"))?;
                         let ty = Scalar::from_xml(ty_s).ok_or_else(|| {
                             Error::parse(path, &loc, format!("unsupported type '{ty_s}'; expected Int8..UInt64, Float32 or Float64"))
                         })?;
                         let comps = match get(&a, "NumberOfComponents") {
                             None => 1,
                             Some(v) => v.trim().parse().map_err(|_| {
-                                Error::parse(path, &loc, format!("NumberOfComponents '{v}' is not an integer"))
+                                Error::parse(
+                                    path,
+                                    &loc,
+                                    format!("NumberOfComponents '{v}' is not an integer"),
+                                )
                             })?,
                         };
                         let format = get(&a, "format").unwrap_or("ascii").to_string();
@@ -301,16 +328,21 @@ fn parse_xml(path: &Path, xml: &str) -> Result<(Header, Piece, Vec<ArrayDesc>)> 
                     }
                     _ => {}
                 }
-                if empty && matches!(name.as_str(), "Points" | "Cells" | "CellData" | "PointData" | "FieldData") {
+                if empty
+                    && matches!(
+                        name.as_str(),
+                        "Points" | "Cells" | "CellData" | "PointData" | "FieldData"
+                    )
+                {
                     section = Section::Other;
                 }
             }
-            Event::Text(t) => {
+            Event::Text(t) if inner_depth == 0 => {
                 if let Some(d) = current.as_mut() {
                     d.text.push_str(&t);
                 }
             }
-            Event::CData(t) => {
+            Event::CData(t) if inner_depth == 0 => {
                 if let Some(d) = current.as_mut() {
                     d.text.push_str(&t.into_inner());
                 }
@@ -321,15 +353,19 @@ fn parse_xml(path: &Path, xml: &str) -> Result<(Header, Piece, Vec<ArrayDesc>)> 
                         arrays.push(d);
                     }
                 }
-                "Points" | "Cells" | "CellData" | "PointData" | "FieldData" => section = Section::Other,
+                "Points" | "Cells" | "CellData" | "PointData" | "FieldData" => {
+                    section = Section::Other
+                }
                 _ => {}
             },
             Event::Eof => break,
             _ => {}
         }
     }
-    let header = header.ok_or_else(|| Error::parse(path, "line 1", "no <VTKFile> element; not a VTK XML file"))?;
-    let piece = piece.ok_or_else(|| Error::parse(path, "UnstructuredGrid", "no <Piece> element"))?;
+    let header = header
+        .ok_or_else(|| Error::parse(path, "line 1", "no <VTKFile> element; not a VTK XML file"))?;
+    let piece =
+        piece.ok_or_else(|| Error::parse(path, "UnstructuredGrid", "no <Piece> element"))?;
     Ok((header, piece, arrays))
 }
 
@@ -340,19 +376,34 @@ fn file_header(path: &Path, loc: &str, a: &[(String, String)]) -> Result<Header>
             return Err(Error::parse(
                 path,
                 loc,
-                format!("VTKFile type '{}' is not supported; expected UnstructuredGrid", other.unwrap_or("")),
+                format!(
+                    "VTKFile type '{}' is not supported; expected UnstructuredGrid",
+                    other.unwrap_or("")
+                ),
             ))
         }
     }
     let big_endian = match get(a, "byte_order").unwrap_or("LittleEndian") {
         "LittleEndian" => false,
         "BigEndian" => true,
-        o => return Err(Error::parse(path, loc, format!("byte_order '{o}'; expected LittleEndian or BigEndian"))),
+        o => {
+            return Err(Error::parse(
+                path,
+                loc,
+                format!("byte_order '{o}'; expected LittleEndian or BigEndian"),
+            ))
+        }
     };
     let hsize = match get(a, "header_type").unwrap_or("UInt32") {
         "UInt32" => 4,
         "UInt64" => 8,
-        o => return Err(Error::parse(path, loc, format!("header_type '{o}'; expected UInt32 or UInt64"))),
+        o => {
+            return Err(Error::parse(
+                path,
+                loc,
+                format!("header_type '{o}'; expected UInt32 or UInt64"),
+            ))
+        }
     };
     let compressed = match get(a, "compressor").unwrap_or("") {
         "" => false,
@@ -390,13 +441,19 @@ fn appended_payload(path: &Path, bytes: &[u8], at: usize) -> Result<Appended> {
     } else if tag.contains("encoding=\"raw\"") {
         false
     } else {
-        return Err(Error::parse(path, &loc, "AppendedData needs encoding=\"raw\" or encoding=\"base64\""));
+        return Err(Error::parse(
+            path,
+            &loc,
+            "AppendedData needs encoding=\"raw\" or encoding=\"base64\"",
+        ));
     };
     let underscore = bytes[tag_end..]
         .iter()
         .position(|&b| b == b'_')
         .map(|p| tag_end + p + 1)
-        .ok_or_else(|| Error::parse(path, &loc, "AppendedData has no '_' marker before the data"))?;
+        .ok_or_else(|| {
+            Error::parse(path, &loc, "AppendedData has no '_' marker before the data")
+        })?;
     let end = bytes
         .windows(b"</AppendedData>".len())
         .rposition(|w| w == b"</AppendedData>")
@@ -433,7 +490,10 @@ impl Decoder<'_> {
             return Err(Error::parse(
                 self.path,
                 d.location(),
-                format!("{} values, expected {want} ({tuples} tuples x {comps} components)", v.len()),
+                format!(
+                    "{} values, expected {want} ({tuples} tuples x {comps} components)",
+                    v.len()
+                ),
             ));
         }
         Ok(v)
@@ -452,21 +512,38 @@ impl Decoder<'_> {
                     .0
             }
             "appended" => {
-                let app = self.appended.ok_or_else(|| err("format=\"appended\" but the file has no <AppendedData>".into()))?;
-                let off = d.offset.ok_or_else(|| err("format=\"appended\" without an offset attribute".into()))?;
+                let app = self.appended.ok_or_else(|| {
+                    err("format=\"appended\" but the file has no <AppendedData>".into())
+                })?;
+                let off = d
+                    .offset
+                    .ok_or_else(|| err("format=\"appended\" without an offset attribute".into()))?;
                 let rest = app.data.get(off..).ok_or_else(|| {
-                    err(format!("offset {off} is beyond the appended data ({} bytes)", app.data.len()))
+                    err(format!(
+                        "offset {off} is beyond the appended data ({} bytes)",
+                        app.data.len()
+                    ))
                 })?;
                 if app.base64 {
                     self.appended_base64(rest).map_err(err)?
                 } else {
-                    vtu_codec::unpack(rest, h.hsize, h.big_endian, h.compressed).map_err(err)?.0
+                    vtu_codec::unpack(rest, h.hsize, h.big_endian, h.compressed)
+                        .map_err(err)?
+                        .0
                 }
             }
-            other => return Err(err(format!("unknown format '{other}'; expected ascii, binary or appended"))),
+            other => {
+                return Err(err(format!(
+                    "unknown format '{other}'; expected ascii, binary or appended"
+                )))
+            }
         };
         if raw.len() % d.ty.size() != 0 {
-            return Err(err(format!("{} bytes is not a whole number of {:?} values", raw.len(), d.ty)));
+            return Err(err(format!(
+                "{} bytes is not a whole number of {:?} values",
+                raw.len(),
+                d.ty
+            )));
         }
         Ok(d.ty.decode(&raw, h.big_endian))
     }
@@ -514,7 +591,10 @@ impl Decoder<'_> {
         for (k, tok) in d.text.split_ascii_whitespace().enumerate() {
             let x: f64 = tok.parse().map_err(|_| {
                 // Line of the bad token: the array's line plus newlines before it.
-                let before = d.text.find(tok).map_or(0, |p| d.text[..p].matches('\n').count());
+                let before = d
+                    .text
+                    .find(tok)
+                    .map_or(0, |p| d.text[..p].matches('\n').count());
                 Error::parse(
                     self.path,
                     format!("line {}: DataArray '{}'", d.line + before, d.name),
@@ -527,185 +607,19 @@ impl Decoder<'_> {
     }
 }
 
-// ---------------------------------------------------------------- writer
-
-/// Write `mesh` as a VTU with extra point and cell arrays (Float64).
-/// `opts.compress` selects zlib blocks; otherwise base64 binary.
-pub fn write_vtu(
-    path: &Path,
-    mesh: &Mesh,
-    point_data: &[DataArray],
-    cell_data: &[DataArray],
-    opts: VtuWriteOptions,
-) -> Result<()> {
-    let enc = if opts.compress {
-        VtuEncoding::Compressed
-    } else {
-        VtuEncoding::Binary
-    };
-    write_vtu_with(path, mesh, point_data, cell_data, enc)
-}
-
-/// Write a VTU with the given encoding (see [`VtuEncoding`]).
-pub fn write_vtu_with(
-    path: &Path,
-    mesh: &Mesh,
-    point_data: &[DataArray],
-    cell_data: &[DataArray],
-    encoding: VtuEncoding,
-) -> Result<()> {
-    let n_p = mesh.node_count();
-    let n_c = mesh.element_count();
-    for (arrays, n, what) in [(point_data, n_p, "point"), (cell_data, n_c, "cell")] {
-        for a in arrays {
-            if a.components == 0 || a.values.len() != a.components * n {
-                return Err(Error::Numerics(format!(
-                    "{}: {what} array '{}' has {} values, expected {} x {n}",
-                    path.display(),
-                    a.name,
-                    a.values.len(),
-                    a.components
-                )));
-            }
-        }
-    }
-    write_atomic(path, |w| write_body(w, mesh, point_data, cell_data, encoding))
-}
-
-/// Typed values for one DataArray.
-enum Payload<'a> {
-    F64(&'a mut dyn Iterator<Item = f64>),
-    I64(&'a mut dyn Iterator<Item = i64>),
-    I32(&'a mut dyn Iterator<Item = i32>),
-    U8(&'a mut dyn Iterator<Item = u8>),
-}
-
-fn write_body(
-    w: &mut dyn Write,
-    mesh: &Mesh,
-    point_data: &[DataArray],
-    cell_data: &[DataArray],
-    enc: VtuEncoding,
-) -> std::io::Result<()> {
-    let npe = mesh.kind.nodes_per_element();
-    let vtk_type = match mesh.kind {
-        ElementKind::Triangle => cells::VTK_TRIANGLE,
-        ElementKind::Tetrahedron => cells::VTK_TETRA,
-    };
-    let compressor = if enc == VtuEncoding::Compressed {
-        " compressor=\"vtkZLibDataCompressor\""
-    } else {
-        ""
-    };
-    writeln!(w, "<?xml version=\"1.0\"?>")?;
-    writeln!(
-        w,
-        "<VTKFile type=\"UnstructuredGrid\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\"{compressor}>"
-    )?;
-    writeln!(w, "  <UnstructuredGrid>")?;
-    writeln!(
-        w,
-        "    <Piece NumberOfPoints=\"{}\" NumberOfCells=\"{}\">",
-        mesh.node_count(),
-        mesh.element_count()
-    )?;
-    if !point_data.is_empty() {
-        writeln!(w, "      <PointData>")?;
-        for a in point_data {
-            array(w, a.name, a.components, Payload::F64(&mut a.values.iter().copied()), enc)?;
-        }
-        writeln!(w, "      </PointData>")?;
-    }
-    writeln!(w, "      <CellData>")?;
-    array(w, "region", 1, Payload::I32(&mut mesh.regions.iter().copied()), enc)?;
-    if let Some(f) = &mesh.fibres {
-        array(w, "fibres", 3, Payload::F64(&mut f.iter().flatten().copied()), enc)?;
-    }
-    for a in cell_data {
-        array(w, a.name, a.components, Payload::F64(&mut a.values.iter().copied()), enc)?;
-    }
-    writeln!(w, "      </CellData>")?;
-    writeln!(w, "      <Points>")?;
-    array(w, "Points", 3, Payload::F64(&mut mesh.nodes.iter().flatten().copied()), enc)?;
-    writeln!(w, "      </Points>")?;
-    writeln!(w, "      <Cells>")?;
-    array(w, "connectivity", 1, Payload::I64(&mut mesh.elements.iter().map(|&i| i as i64)), enc)?;
-    array(
-        w,
-        "offsets",
-        1,
-        Payload::I64(&mut (1..=mesh.element_count()).map(|e| (e * npe) as i64)),
-        enc,
-    )?;
-    array(w, "types", 1, Payload::U8(&mut std::iter::repeat_n(vtk_type, mesh.element_count())), enc)?;
-    writeln!(w, "      </Cells>")?;
-    writeln!(w, "    </Piece>")?;
-    writeln!(w, "  </UnstructuredGrid>")?;
-    writeln!(w, "</VTKFile>")
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn array(w: &mut dyn Write, name: &str, comps: usize, values: Payload, enc: VtuEncoding) -> std::io::Result<()> {
-    let ty = match values {
-        Payload::F64(_) => "Float64",
-        Payload::I64(_) => "Int64",
-        Payload::I32(_) => "Int32",
-        Payload::U8(_) => "UInt8",
-    };
-    let comps_attr = if comps > 1 {
-        format!(" NumberOfComponents=\"{comps}\"")
-    } else {
-        String::new()
-    };
-    let format = if enc == VtuEncoding::Ascii { "ascii" } else { "binary" };
-    writeln!(
-        w,
-        "        <DataArray type=\"{ty}\" Name=\"{}\"{comps_attr} format=\"{format}\">",
-        xml_escape(name)
-    )?;
-    if enc == VtuEncoding::Ascii {
-        let text: Vec<String> = match values {
-            Payload::F64(it) => it.map(super::vtk_legacy::fmt_f64).collect(),
-            Payload::I64(it) => it.map(|v| v.to_string()).collect(),
-            Payload::I32(it) => it.map(|v| v.to_string()).collect(),
-            Payload::U8(it) => it.map(|v| v.to_string()).collect(),
-        };
-        for line in text.chunks(comps.max(1) * 4) {
-            writeln!(w, "          {}", line.join(" "))?;
-        }
-    } else {
-        let bytes: Vec<u8> = match values {
-            Payload::F64(it) => it.flat_map(|v| v.to_le_bytes()).collect(),
-            Payload::I64(it) => it.flat_map(|v| v.to_le_bytes()).collect(),
-            Payload::I32(it) => it.flat_map(|v| v.to_le_bytes()).collect(),
-            Payload::U8(it) => it.collect(),
-        };
-        let text = if enc == VtuEncoding::Compressed {
-            // VTK encodes header and blocks as two base64 streams.
-            let (h, b) = vtu_codec::pack_zlib(&bytes)?;
-            format!("{}{}", vtu_codec::encode_base64(&h), vtu_codec::encode_base64(&b))
-        } else {
-            vtu_codec::encode_base64(&vtu_codec::pack_plain(&bytes))
-        };
-        writeln!(w, "          {text}")?;
-    }
-    writeln!(w, "        </DataArray>")
-}
-
 /// Read one named point, cell or field array of a `.vtu` as f64 values
 /// (for tests and post-processing). Returns (components, values).
 pub fn read_vtu_array(path: &Path, name: &str) -> Result<(usize, Vec<f64>)> {
     let bytes = super::read_bytes(path)?;
     let appended_at = find(&bytes, b"<AppendedData");
     let xml_end = appended_at.unwrap_or(bytes.len());
-    let xml = std::str::from_utf8(&bytes[..xml_end])
-        .map_err(|e| Error::parse(path, line_of(&bytes, e.valid_up_to()), "file is not UTF-8 XML"))?;
+    let xml = std::str::from_utf8(&bytes[..xml_end]).map_err(|e| {
+        Error::parse(
+            path,
+            line_of(&bytes, e.valid_up_to()),
+            "file is not UTF-8 XML",
+        )
+    })?;
     let (header, _, arrays) = parse_xml(path, xml)?;
     let appended = match appended_at {
         Some(at) => Some(appended_payload(path, &bytes, at)?),

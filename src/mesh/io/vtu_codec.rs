@@ -249,7 +249,10 @@ mod tests {
         let a = encode_base64(&[1, 2, 3, 4]);
         let b = encode_base64(&[5, 6]);
         let joined = format!("{a}\n  {b}");
-        assert_eq!(decode_base64_concat(&joined).unwrap(), vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            decode_base64_concat(&joined).unwrap(),
+            vec![1, 2, 3, 4, 5, 6]
+        );
     }
 
     #[test]

@@ -3,18 +3,23 @@
 //! Every step is one dispatch of shaders/step.wgsl, ping-ponging the state
 //! between buffers A and B; up to `steps_per_submit` steps go into one
 //! compute pass and one submit, and the only read-back per submit is a
-//! 4-byte status word (the first step at which some u left [-1, 2]). Probe
+//! 4-byte status word (the first step at which some u ran away, see
+//! `kernels::is_runaway`). Probe
 //! samples accumulate in a GPU history buffer and are read back when it
 //! fills or when asked for.
 
 use std::time::Duration;
 
-use super::buffers::{check_fits, f32_bytes_to_f64, map_read, read_back, storage_init, to_f32, validate_problem};
+use super::buffers::{
+    check_fits, f32_bytes_to_f64, map_read, read_back, storage_init, to_f32, validate_problem,
+};
 use super::context::GpuContext;
 use super::layout::{
-    dispatch_grid, slot_stride, Params, StepSlot, PROBE_WORKGROUP_SIZE, STATUS_OK, STEP_WORKGROUP_SIZE,
+    dispatch_grid, slot_stride, Params, StepSlot, PROBE_WORKGROUP_SIZE, STATUS_OK,
+    STEP_WORKGROUP_SIZE,
 };
 use crate::physics::units::T_NORM_MS;
+use crate::solver::kernels::{RUNAWAY_U_MAX, RUNAWAY_U_MIN};
 use crate::solver::problem::{Problem, StimulusProtocol, NO_TIME};
 use crate::solver::{Backend, BackendKind};
 use crate::{Error, Result};
@@ -102,7 +107,11 @@ impl GpuBackend {
         Self::with_options(ctx, problem, GpuOptions::default())
     }
 
-    pub fn with_options(ctx: &GpuContext, problem: &Problem, options: GpuOptions) -> Result<GpuBackend> {
+    pub fn with_options(
+        ctx: &GpuContext,
+        problem: &Problem,
+        options: GpuOptions,
+    ) -> Result<GpuBackend> {
         validate_problem(problem)?;
         let limits = ctx.limits().clone();
         let adapter = ctx.adapter_name();
@@ -118,7 +127,10 @@ impl GpuBackend {
         let mut probe_capacity = 0;
         if n_probes > 0 {
             let per_row = 4 * n_probes as u64;
-            let fit = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size) / per_row;
+            let fit = limits
+                .max_storage_buffer_binding_size
+                .min(limits.max_buffer_size)
+                / per_row;
             probe_capacity = u64::from(options.probe_history_samples)
                 .max(steps_per_submit.div_ceil(probe_every))
                 .min(fit)
@@ -147,7 +159,8 @@ impl GpuBackend {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        ctx.queue().write_buffer(&params_buf, 0, bytemuck::bytes_of(&params));
+        ctx.queue()
+            .write_buffer(&params_buf, 0, bytemuck::bytes_of(&params));
         let slots = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("step slots"),
             size: steps_per_submit * stride,
@@ -162,8 +175,14 @@ impl GpuBackend {
         let values = storage_init(ctx, "values", &to_f32(&a.values), none);
         let flags = storage_init(ctx, "node_flags", &problem.node_flags, none);
         let zeros = vec![0f32; n];
-        let u = [storage_init(ctx, "u A", &zeros, state), storage_init(ctx, "u B", &zeros, state)];
-        let v = [storage_init(ctx, "v A", &zeros, state), storage_init(ctx, "v B", &zeros, state)];
+        let u = [
+            storage_init(ctx, "u A", &zeros, state),
+            storage_init(ctx, "u B", &zeros, state),
+        ];
+        let v = [
+            storage_init(ctx, "v A", &zeros, state),
+            storage_init(ctx, "v B", &zeros, state),
+        ];
         let no_time = vec![NO_TIME as f32; n];
         let lat = storage_init(ctx, "lat", &no_time, state);
         let repol = storage_init(ctx, "repol", &no_time, state);
@@ -202,7 +221,8 @@ impl GpuBackend {
         let step_group = |from: usize| {
             let to = 1 - from;
             let bufs: [&wgpu::Buffer; 11] = [
-                &row_ptr, &col_idx, &values, &flags, &u[from], &v[from], &u[to], &v[to], &lat, &repol, &status,
+                &row_ptr, &col_idx, &values, &flags, &u[from], &v[from], &u[to], &v[to], &lat,
+                &repol, &status,
             ];
             let mut entries = vec![
                 wgpu::BindGroupEntry {
@@ -295,7 +315,9 @@ impl GpuBackend {
         let max_diagonal = (0..n)
             .flat_map(|i| {
                 let (s, e) = (a.row_ptr[i] as usize, a.row_ptr[i + 1] as usize);
-                (s..e).filter(move |&k| a.col_idx[k] as usize == i).map(|k| a.values[k].abs())
+                (s..e)
+                    .filter(move |&k| a.col_idx[k] as usize == i)
+                    .map(|k| a.values[k].abs())
             })
             .fold(0.0, f64::max);
 
@@ -358,7 +380,14 @@ impl GpuBackend {
     /// Replace the state (u, v, times in ms with NO_TIME for never) and the
     /// step counter, e.g. to restart from a checkpoint. Probe samples taken
     /// so far are kept.
-    pub fn upload_state(&mut self, steps_done: u64, u: &[f64], v: &[f64], lat: &[f64], repol: &[f64]) -> Result<()> {
+    pub fn upload_state(
+        &mut self,
+        steps_done: u64,
+        u: &[f64],
+        v: &[f64],
+        lat: &[f64],
+        repol: &[f64],
+    ) -> Result<()> {
         for (name, x) in [("u", u), ("v", v), ("lat", lat), ("repol", repol)] {
             if x.len() != self.n {
                 return Err(Error::Gpu(format!(
@@ -390,10 +419,12 @@ impl GpuBackend {
     }
 
     /// Run steps [steps_done, steps_done + count) in one submit. Returns the
-    /// local index of the first step at which u left [-1, 2], if any.
+    /// local index of the first step at which some u ran away, if any.
     fn submit_chunk(&mut self, count: u32) -> Result<Option<u32>> {
         let base = self.steps_done;
-        let samples = (0..u64::from(count)).filter(|&k| self.takes_sample(base + k)).count() as u64;
+        let samples = (0..u64::from(count))
+            .filter(|&k| self.takes_sample(base + k))
+            .count() as u64;
         if self.probes.is_some() && self.samples_on_gpu + samples > self.probe_capacity {
             self.flush_probes()?;
         }
@@ -460,9 +491,18 @@ impl GpuBackend {
         enc.copy_buffer_to_buffer(&self.status, 0, &self.status_staging, 0, 4);
         q.submit([enc.finish()]);
         if let Some(e) = pollster::block_on(validation.pop()) {
-            return Err(Error::Gpu(format!("recording steps on {}: {e}", self.ctx.adapter_name())));
+            return Err(Error::Gpu(format!(
+                "recording steps on {}: {e}",
+                self.ctx.adapter_name()
+            )));
         }
-        let bytes = map_read(&self.ctx, &self.status_staging, 4, self.options.timeout, "the step status")?;
+        let bytes = map_read(
+            &self.ctx,
+            &self.status_staging,
+            4,
+            self.options.timeout,
+            "the step status",
+        )?;
 
         self.steps_done = base + u64::from(count);
         if self.probes.is_some() {
@@ -484,9 +524,16 @@ impl GpuBackend {
             return Ok(());
         }
         let bytes = self.samples_on_gpu * 4 * self.n_probes as u64;
-        let data = read_back(&self.ctx, &p.history, bytes, self.options.timeout, "probe history")?;
+        let data = read_back(
+            &self.ctx,
+            &p.history,
+            bytes,
+            self.options.timeout,
+            "probe history",
+        )?;
         let values = f32_bytes_to_f64(&data);
-        self.probe_rows.extend(values.chunks_exact(self.n_probes).map(<[f64]>::to_vec));
+        self.probe_rows
+            .extend(values.chunks_exact(self.n_probes).map(<[f64]>::to_vec));
         self.samples_on_gpu = 0;
         Ok(())
     }
@@ -494,18 +541,23 @@ impl GpuBackend {
     fn blow_up_error(&self, step: u64) -> Error {
         let time_ms = step as f64 * self.dt_ms;
         let stiffness = self.dt_ms * self.max_diagonal;
-        let strongest = self.stimuli.iter().map(|s| s.du_dt.abs()).fold(0.0, f64::max);
+        let strongest = self
+            .stimuli
+            .iter()
+            .map(|s| s.du_dt.abs())
+            .fold(0.0, f64::max);
         Error::BlowUp {
             time_ms,
             message: format!(
-                "u left [-1, 2] (or became NaN/inf) during step {step} (GPU, {})",
+                "u left [{RUNAWAY_U_MIN}, {RUNAWAY_U_MAX}] (or became NaN/inf) during step {step} (GPU, {})",
                 self.ctx.adapter_name()
             ),
             hint: format!(
                 "dt = {} ms times the largest |A_ii| = {:.4} 1/ms gives {stiffness:.3}; explicit diffusion \
                  needs this below about 1, so if it is near or above 1 dt is too large for this mesh and \
-                 conductivity (reduce dt or check for tiny elements / huge conductivities); otherwise check \
-                 the stimulus strength (strongest du/dt = {strongest} 1/ms = {} mV/ms)",
+                 conductivity (use dt_ms = \"auto\", or check for tiny elements with `cardiotwin mesh info`); \
+                 otherwise the stimulus may be too strong (strongest du/dt = {strongest} 1/ms = {} mV/ms; \
+                 a few tens of mV/ms for a few ms is usual)",
                 self.dt_ms,
                 self.max_diagonal,
                 strongest * crate::physics::units::VM_NORM_MV
@@ -553,8 +605,20 @@ impl Backend for GpuBackend {
 
     fn read_times(&mut self) -> Result<(Vec<f64>, Vec<f64>)> {
         let bytes = 4 * self.n as u64;
-        let lat = read_back(&self.ctx, &self.lat, bytes, self.options.timeout, "activation times")?;
-        let repol = read_back(&self.ctx, &self.repol, bytes, self.options.timeout, "repolarisation times")?;
+        let lat = read_back(
+            &self.ctx,
+            &self.lat,
+            bytes,
+            self.options.timeout,
+            "activation times",
+        )?;
+        let repol = read_back(
+            &self.ctx,
+            &self.repol,
+            bytes,
+            self.options.timeout,
+            "repolarisation times",
+        )?;
         // -1.0 converts exactly, so the NO_TIME sentinel survives f32 -> f64.
         Ok((f32_bytes_to_f64(&lat), f32_bytes_to_f64(&repol)))
     }
@@ -585,6 +649,10 @@ pub fn params_of(problem: &Problem) -> Params {
         inv_t: (1.0 / T_NORM_MS) as f32,
         n_stimuli: problem.stimuli.len() as u32,
         n_probes: problem.probe_nodes.len() as u32,
+        runaway_min: RUNAWAY_U_MIN as f32,
+        runaway_max: RUNAWAY_U_MAX as f32,
+        _pad0: 0,
+        _pad1: 0,
         stim_rate,
     }
 }
@@ -615,7 +683,12 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     }
 }
 
-fn pipeline(ctx: &GpuContext, entry: &str, source: &str, layout: &wgpu::BindGroupLayout) -> wgpu::ComputePipeline {
+fn pipeline(
+    ctx: &GpuContext,
+    entry: &str,
+    source: &str,
+    layout: &wgpu::BindGroupLayout,
+) -> wgpu::ComputePipeline {
     let device = ctx.device();
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(entry),

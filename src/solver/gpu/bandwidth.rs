@@ -34,7 +34,9 @@ pub fn copy_bandwidth(ctx: &GpuContext, bytes: u64, repeats: u32) -> Result<f64>
     let (src, dst) = (buffer("bandwidth src"), buffer("bandwidth dst"));
     let timeout = std::time::Duration::from_secs(600);
     let run = |copies: u32| -> Result<f64> {
-        let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("bandwidth") });
+        let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("bandwidth"),
+        });
         for _ in 0..copies {
             enc.copy_buffer_to_buffer(&src, 0, &dst, 0, bytes);
         }

@@ -20,23 +20,41 @@ const MAX_NODES: u64 = 1 << 31;
 /// Check that the problem is well formed, so the kernels never read out of
 /// bounds: CSR structure, column indices, flags and probes in range.
 pub fn validate_problem(p: &Problem) -> Result<()> {
-    let bad = |m: String| Err(Error::Numerics(format!("invalid problem for the GPU solver: {m}")));
+    let bad = |m: String| {
+        Err(Error::Numerics(format!(
+            "invalid problem for the GPU solver: {m}"
+        )))
+    };
     let a = &p.operator;
     let n = a.n;
     if n == 0 {
         return bad("the mesh has no nodes".into());
     }
     if a.row_ptr.len() != n + 1 {
-        return bad(format!("row_ptr has {} entries, expected n + 1 = {}", a.row_ptr.len(), n + 1));
+        return bad(format!(
+            "row_ptr has {} entries, expected n + 1 = {}",
+            a.row_ptr.len(),
+            n + 1
+        ));
     }
     if a.values.len() != a.col_idx.len() {
-        return bad(format!("{} values for {} column indices", a.values.len(), a.col_idx.len()));
+        return bad(format!(
+            "{} values for {} column indices",
+            a.values.len(),
+            a.col_idx.len()
+        ));
     }
-    if a.row_ptr[0] != 0 || a.row_ptr[n] as usize != a.nnz() || a.row_ptr.windows(2).any(|w| w[0] > w[1]) {
+    if a.row_ptr[0] != 0
+        || a.row_ptr[n] as usize != a.nnz()
+        || a.row_ptr.windows(2).any(|w| w[0] > w[1])
+    {
         return bad(format!("row_ptr must rise from 0 to nnz = {}", a.nnz()));
     }
     if let Some(k) = a.col_idx.iter().position(|&c| c as usize >= n) {
-        return bad(format!("column index {} at entry {k} is not below n = {n}", a.col_idx[k]));
+        return bad(format!(
+            "column index {} at entry {k} is not below n = {n}",
+            a.col_idx[k]
+        ));
     }
     if let Some(k) = a.values.iter().position(|v| !v.is_finite()) {
         return bad(format!("operator value at entry {k} is not finite"));
@@ -45,10 +63,16 @@ pub fn validate_problem(p: &Problem) -> Result<()> {
         return bad(format!("{} node flags for {n} nodes", p.node_flags.len()));
     }
     if p.stimuli.len() > MAX_STIMULI {
-        return bad(format!("{} stimuli, at most {MAX_STIMULI}", p.stimuli.len()));
+        return bad(format!(
+            "{} stimuli, at most {MAX_STIMULI}",
+            p.stimuli.len()
+        ));
     }
     if !(p.dt_ms.is_finite() && p.dt_ms > 0.0) {
-        return bad(format!("dt must be a positive number of ms (got {})", p.dt_ms));
+        return bad(format!(
+            "dt must be a positive number of ms (got {})",
+            p.dt_ms
+        ));
     }
     if let Some(&j) = p.probe_nodes.iter().find(|&&j| j as usize >= n) {
         return bad(format!("probe node {j} is not below n = {n}"));
@@ -82,13 +106,21 @@ pub fn buffer_needs(p: &Problem, probe_samples: u64) -> Vec<BufferNeed> {
         need(format!("col_idx (4 bytes x nnz = {nnz} non-zeros)"), nnz),
         need(format!("values (4 bytes x nnz = {nnz} non-zeros)"), nnz),
         need(format!("each state vector (4 bytes x n = {n} nodes)"), n),
-        need(format!("probe history (4 bytes x {probes} probes x {probe_samples} samples)"), probes * probe_samples),
+        need(
+            format!("probe history (4 bytes x {probes} probes x {probe_samples} samples)"),
+            probes * probe_samples,
+        ),
     ]
 }
 
 /// Check everything fits the limits before allocating: a too-big mesh
 /// fails here with the count, the bytes needed and the adapter's limit.
-pub fn check_fits(p: &Problem, probe_samples: u64, limits: &wgpu::Limits, adapter: &str) -> Result<()> {
+pub fn check_fits(
+    p: &Problem,
+    probe_samples: u64,
+    limits: &wgpu::Limits,
+    adapter: &str,
+) -> Result<()> {
     let n = p.node_count() as u64;
     if n >= MAX_NODES {
         return Err(Error::Gpu(format!(
@@ -102,7 +134,9 @@ pub fn check_fits(p: &Problem, probe_samples: u64, limits: &wgpu::Limits, adapte
             limits.max_storage_buffers_per_shader_stage
         )));
     }
-    let binding_limit = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+    let binding_limit = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
     for b in buffer_needs(p, probe_samples) {
         if b.bytes > binding_limit {
             let which = if limits.max_storage_buffer_binding_size <= limits.max_buffer_size {
@@ -127,15 +161,21 @@ pub fn to_f32(x: &[f64]) -> Vec<f32> {
 
 /// A storage buffer holding `data` (at least one word: wgpu cannot bind an
 /// empty buffer).
-pub fn storage_init<T: bytemuck::Pod>(ctx: &GpuContext, label: &str, data: &[T], extra: wgpu::BufferUsages) -> wgpu::Buffer {
+pub fn storage_init<T: bytemuck::Pod>(
+    ctx: &GpuContext,
+    label: &str,
+    data: &[T],
+    extra: wgpu::BufferUsages,
+) -> wgpu::Buffer {
     let bytes: &[u8] = bytemuck::cast_slice(data);
     let zero = [0u8; WORD as usize];
     let contents = if bytes.is_empty() { &zero[..] } else { bytes };
-    ctx.device().create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents,
-        usage: wgpu::BufferUsages::STORAGE | extra,
-    })
+    ctx.device()
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents,
+            usage: wgpu::BufferUsages::STORAGE | extra,
+        })
 }
 
 /// Wait for everything submitted so far, at most `timeout`.
@@ -151,7 +191,13 @@ pub fn wait_idle(ctx: &GpuContext, timeout: Duration, what: &str) -> Result<()> 
 
 /// Map `staging` (MAP_READ) after the work that fills it was submitted,
 /// wait, and copy out its first `bytes` bytes.
-pub fn map_read(ctx: &GpuContext, staging: &wgpu::Buffer, bytes: u64, timeout: Duration, what: &str) -> Result<Vec<u8>> {
+pub fn map_read(
+    ctx: &GpuContext,
+    staging: &wgpu::Buffer,
+    bytes: u64,
+    timeout: Duration,
+    what: &str,
+) -> Result<Vec<u8>> {
     if bytes == 0 {
         return Ok(Vec::new());
     }
@@ -160,11 +206,27 @@ pub fn map_read(ctx: &GpuContext, staging: &wgpu::Buffer, bytes: u64, timeout: D
         // The receiver only goes away if we already returned an error.
         let _ = tx.send(r);
     });
-    wait_idle(ctx, timeout, what)?;
-    match rx.try_recv() {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(Error::Gpu(format!("mapping {what} for reading failed: {e}"))),
-        Err(_) => return Err(Error::Gpu(format!("mapping {what} did not complete after the GPU went idle"))),
+    // The callback runs inside some thread's poll: ours, or another user of
+    // the shared device that polled first, in which case it may land just
+    // after our poll returns. So poll and listen until it arrives.
+    let start = std::time::Instant::now();
+    loop {
+        wait_idle(ctx, timeout, what)?;
+        match rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(Ok(())) => break,
+            Ok(Err(e)) => {
+                return Err(Error::Gpu(format!(
+                    "mapping {what} for reading failed: {e}"
+                )))
+            }
+            Err(_) if start.elapsed() < timeout => continue,
+            Err(_) => {
+                return Err(Error::Gpu(format!(
+                    "mapping {what} did not complete within {timeout:?} on {}",
+                    ctx.adapter_name()
+                )))
+            }
+        }
     }
     let out = {
         let view = staging
@@ -178,7 +240,13 @@ pub fn map_read(ctx: &GpuContext, staging: &wgpu::Buffer, bytes: u64, timeout: D
 
 /// Copy `bytes` bytes of `src` (COPY_SRC) to a fresh staging buffer and read
 /// them back.
-pub fn read_back(ctx: &GpuContext, src: &wgpu::Buffer, bytes: u64, timeout: Duration, what: &str) -> Result<Vec<u8>> {
+pub fn read_back(
+    ctx: &GpuContext,
+    src: &wgpu::Buffer,
+    bytes: u64,
+    timeout: Duration,
+    what: &str,
+) -> Result<Vec<u8>> {
     if bytes == 0 {
         return Ok(Vec::new());
     }
@@ -190,7 +258,9 @@ pub fn read_back(ctx: &GpuContext, src: &wgpu::Buffer, bytes: u64, timeout: Dura
     });
     let mut enc = ctx
         .device()
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("readback"),
+        });
     enc.copy_buffer_to_buffer(src, 0, &staging, 0, bytes);
     ctx.queue().submit([enc.finish()]);
     map_read(ctx, &staging, bytes, timeout, what)

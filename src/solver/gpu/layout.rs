@@ -37,12 +37,19 @@ pub struct Params {
     pub inv_t: f32,
     pub n_stimuli: u32,
     pub n_probes: u32,
+    /// u outside [runaway_min, runaway_max] (or not finite) is a blow-up:
+    /// `kernels::RUNAWAY_U_MIN` / `RUNAWAY_U_MAX`, as f32.
+    pub runaway_min: f32,
+    pub runaway_max: f32,
+    /// Pads `stim_rate` to its 16-byte uniform alignment.
+    pub _pad0: u32,
+    pub _pad1: u32,
     /// du/dt (1/ms) of stimulus s at `[s / 4][s % 4]` (uniform arrays need a
     /// 16-byte stride, so four rates share one vec4).
     pub stim_rate: [[f32; 4]; 8],
 }
 
-const _: () = assert!(std::mem::size_of::<Params>() == 176);
+const _: () = assert!(std::mem::size_of::<Params>() == 192);
 
 /// What changes from one step of a submit to the next, bound with a dynamic
 /// offset (one aligned slot per step). Keep in sync with `StepSlot` in
@@ -93,7 +100,12 @@ pub fn dispatch_grid(items: u64, workgroup_size: u32, max_per_dim: u32) -> Resul
 
 /// The node an invocation works on: CPU twin of the index computation at the
 /// top of the kernels (`(wg.y * num_workgroups.x + wg.x) * size + local`).
-pub fn node_index(workgroup_id: [u32; 2], num_workgroups_x: u32, local_index: u32, workgroup_size: u32) -> u64 {
+pub fn node_index(
+    workgroup_id: [u32; 2],
+    num_workgroups_x: u32,
+    local_index: u32,
+    workgroup_size: u32,
+) -> u64 {
     (u64::from(workgroup_id[1]) * u64::from(num_workgroups_x) + u64::from(workgroup_id[0]))
         * u64::from(workgroup_size)
         + u64::from(local_index)
