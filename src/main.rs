@@ -16,6 +16,7 @@ use std::process::ExitCode;
 ///   cardiotwin demo                      # pace a CT-derived heart, write maps
 ///   cardiotwin run scenario.toml --out results/
 ///   cardiotwin mesh info heart.vtu
+///   cardiotwin generate slab slab.vtk  # the N-version benchmark slab
 ///
 /// Units everywhere: mm, ms, mV, conductivity in S/m (openCARP convention).
 #[derive(Parser)]
@@ -58,6 +59,11 @@ enum Command {
     Mesh {
         #[command(subcommand)]
         command: cli::mesh::MeshCommand,
+    },
+    /// Make structured meshes: the benchmark slab, 2D sheets.
+    Generate {
+        #[command(subcommand)]
+        command: cli::generate::GenerateCommand,
     },
     /// Pace the shipped CT-derived heart (Rodero et al. 2021, case 01) and
     /// write a result folder and a PNG activation map. Works without a GPU.
@@ -103,6 +109,7 @@ fn dispatch(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Mesh { command } => cli::mesh::dispatch(command),
+        Command::Generate { command } => cli::generate::dispatch(command),
         Command::Demo { out, backend } => cli::demo::run(&out, backend),
         Command::Bench(args) => cli::bench::run(&args),
     }

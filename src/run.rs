@@ -46,6 +46,17 @@ impl Prepared {
 /// Load the scenario's mesh (scaled to mm) and prepare.
 pub fn prepare(scenario: &Scenario) -> Result<Prepared> {
     let path = scenario.resolve(&scenario.mesh.file);
+    let opencarp_base = path.with_extension("pts").is_file() || path.with_extension("elem").is_file();
+    if !path.is_file() && !opencarp_base {
+        return Err(scenario_error(
+            scenario,
+            format!(
+                "mesh.file = {:?}: no such file (looked for {}; paths are relative to the scenario file)",
+                scenario.mesh.file,
+                path.display()
+            ),
+        ));
+    }
     let opts = io::LoadOptions {
         region_array: scenario.mesh.region_array.clone(),
     };
@@ -238,7 +249,12 @@ pub fn prepare_with_mesh(scenario: &Scenario, mesh: Mesh) -> Result<Prepared> {
             )))
         }
         Some(dt) => dt,
-        None => limits.auto_dt_ms,
+        // Shrink the automatic step so that it divides the probe interval:
+        // samples (and snapshots at multiples of it) then fall on exact times.
+        None => {
+            let every = scenario.output.probe_every_ms;
+            every / (every / limits.auto_dt_ms).ceil()
+        }
     };
 
     let stimuli = scenario
@@ -343,8 +359,8 @@ pub fn simulate(
     let mut step = backend.steps_done();
     while step < total {
         let mut next = (step + progress_every).min(total);
-        if snap > 0 {
-            next = next.min((step / snap + 1) * snap);
+        if let Some(k) = step.checked_div(snap) {
+            next = next.min((k + 1) * snap);
         }
         backend.advance(next - step)?;
         step = next;

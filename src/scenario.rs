@@ -338,7 +338,8 @@ impl Scenario {
                 ));
             }
             if let Some(b) = &s.box_ {
-                if (0..3).any(|d| !(b.min[d] <= b.max[d])) {
+                // Written so that NaN coordinates fail too.
+                if (0..3).any(|d| b.min[d].partial_cmp(&b.max[d]).is_none_or(|o| o.is_gt())) {
                     return Err(format!(
                         "{field}.box: min must be <= max in every coordinate"
                     ));

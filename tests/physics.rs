@@ -102,8 +102,8 @@ fn slab_far_corner_lat(h: f64) -> f64 {
         sigma_t = 0.35
         [[stimulus]]
         box = { min = [0, 0, 0], max = [1.5, 1.5, 1.5] }
-        duration_ms = 2.0
-        strength = 200.0
+        duration_ms = 10.0
+        strength = 100.0
         [time]
         duration_ms = 80.0
         "#,
@@ -125,9 +125,12 @@ fn slab_far_corner_lat(h: f64) -> f64 {
 
 #[test]
 fn slab_activation_time_converges_under_mesh_refinement() {
-    let hs = [0.125];
+    let hs: Vec<f64> = std::env::var("SLAB_HS")
+        .map(|v| v.split(',').map(|x| x.parse().unwrap()).collect())
+        .unwrap_or(vec![0.5, 0.25, 0.125]);
     let t: Vec<f64> = hs.iter().map(|&h| slab_far_corner_lat(h)).collect();
-    eprintln!("{t:?}"); let (e1, e2) = ((t[0] - t[1]).abs(), (t[1] - t[2]).abs());
+    eprintln!("{t:?}");
+    let (e1, e2) = ((t[0] - t[1]).abs(), (t[1] - t[2]).abs());
     let order = (e1 / e2).log2();
     eprintln!(
         "slab far-corner LAT: h=1.0 {:.3} ms, h=0.5 {:.3} ms, h=0.25 {:.3} ms; \

@@ -2,5 +2,6 @@
 
 pub mod bench;
 pub mod demo;
+pub mod generate;
 pub mod mesh;
 pub mod run;

@@ -118,7 +118,8 @@ impl Backend for CpuBackend {
     fn advance(&mut self, steps: u64) -> Result<()> {
         for _ in 0..steps {
             let every = self.problem.probe_every_steps;
-            if !self.problem.probe_nodes.is_empty() && every > 0 && self.steps % every == 0 {
+            // Like the GPU backend: one row per sample time, empty without probes.
+            if every > 0 && self.steps % every == 0 {
                 self.sample_probes();
             }
             self.step()?;
