@@ -46,7 +46,8 @@ impl Prepared {
 /// Load the scenario's mesh (scaled to mm) and prepare.
 pub fn prepare(scenario: &Scenario) -> Result<Prepared> {
     let path = scenario.resolve(&scenario.mesh.file);
-    let opencarp_base = path.with_extension("pts").is_file() || path.with_extension("elem").is_file();
+    let opencarp_base =
+        path.with_extension("pts").is_file() || path.with_extension("elem").is_file();
     if !path.is_file() && !opencarp_base {
         return Err(scenario_error(
             scenario,

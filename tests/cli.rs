@@ -37,7 +37,9 @@ fn run_slab(backend: &str) -> (serde_json::Value, Vec<f64>) {
     let out = tempfile::tempdir().expect("tempdir");
     let o = cardiotwin(&[
         "run",
-        project("assets/scenarios/slab.toml").to_str().expect("utf8"),
+        project("assets/scenarios/slab.toml")
+            .to_str()
+            .expect("utf8"),
         "--out",
         out.path().to_str().expect("utf8"),
         "--backend",
@@ -47,16 +49,31 @@ fn run_slab(backend: &str) -> (serde_json::Value, Vec<f64>) {
     assert!(o.status.success(), "run failed: {}", text(&o));
     let s = summary(out.path());
     for key in [
-        "nodes", "elements", "dt_ms", "steps", "wall_seconds", "backend", "adapter", "lat_min_ms",
-        "lat_max_ms", "activated_fraction", "version", "inputs",
+        "nodes",
+        "elements",
+        "dt_ms",
+        "steps",
+        "wall_seconds",
+        "backend",
+        "adapter",
+        "lat_min_ms",
+        "lat_max_ms",
+        "activated_fraction",
+        "version",
+        "inputs",
     ] {
         assert!(s.get(key).is_some(), "summary.json lacks {key}");
     }
     assert_eq!(s["backend"], backend);
     assert_eq!(s["nodes"], 4305);
-    assert_eq!(s["inputs"].as_array().expect("inputs").len(), 2, "scenario and mesh hashed");
+    assert_eq!(
+        s["inputs"].as_array().expect("inputs").len(),
+        2,
+        "scenario and mesh hashed"
+    );
     let (n, lat) =
-        cardiotwin::mesh::io::read_vtu_array(&out.path().join("activation.vtu"), "lat_ms").expect("lat_ms in activation.vtu");
+        cardiotwin::mesh::io::read_vtu_array(&out.path().join("activation.vtu"), "lat_ms")
+            .expect("lat_ms in activation.vtu");
     assert_eq!(n, 1);
     assert_eq!(lat.len(), 4305);
     // Snapshots: t = 0, 5, ..., 90 ms.
@@ -66,7 +83,10 @@ fn run_slab(backend: &str) -> (serde_json::Value, Vec<f64>) {
     // Probes: header + one row per 0.5 ms.
     let csv = std::fs::read_to_string(out.path().join("probes.csv")).expect("probes.csv");
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("time_ms,probe_0_vm_mv,probe_1_vm_mv,probe_2_vm_mv"));
+    assert_eq!(
+        lines.next(),
+        Some("time_ms,probe_0_vm_mv,probe_1_vm_mv,probe_2_vm_mv")
+    );
     assert_eq!(lines.count(), 180);
     // No temporary file left behind.
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
@@ -103,7 +123,10 @@ fn run_on_the_gpu_matches_the_cpu() {
         .zip(&gpu_lat)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max);
-    assert!(worst <= dt, "GPU and CPU LAT differ by {worst} ms (dt {dt})");
+    assert!(
+        worst <= dt,
+        "GPU and CPU LAT differ by {worst} ms (dt {dt})"
+    );
 }
 
 #[test]
@@ -111,7 +134,9 @@ fn json_summary_goes_to_stdout() {
     let out = tempfile::tempdir().expect("tempdir");
     let o = cardiotwin(&[
         "run",
-        project("assets/scenarios/slab.toml").to_str().expect("utf8"),
+        project("assets/scenarios/slab.toml")
+            .to_str()
+            .expect("utf8"),
         "--out",
         out.path().to_str().expect("utf8"),
         "--backend",
@@ -129,7 +154,12 @@ fn bad_scenario_exits_non_zero_with_the_reason_and_writes_nothing() {
     let scenario = dir.path().join("bad.toml");
     std::fs::write(&scenario, "[mesh]\nfile = \"x.vtu\"\nflavour = 1\n").expect("write");
     let out = dir.path().join("out");
-    let o = cardiotwin(&["run", scenario.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")]);
+    let o = cardiotwin(&[
+        "run",
+        scenario.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
     assert!(!o.status.success());
     let msg = text(&o);
     assert!(msg.contains("bad.toml") && msg.contains("flavour"), "{msg}");
@@ -141,7 +171,15 @@ fn bad_scenario_exits_non_zero_with_the_reason_and_writes_nothing() {
 fn blow_up_stops_with_the_time_and_a_hint() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mesh = dir.path().join("slab.vtk");
-    let o = cardiotwin(&["generate", "slab", mesh.to_str().expect("utf8"), "--size", "4,2,1", "--spacing", "0.5"]);
+    let o = cardiotwin(&[
+        "generate",
+        "slab",
+        mesh.to_str().expect("utf8"),
+        "--size",
+        "4,2,1",
+        "--spacing",
+        "0.5",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let scenario = dir.path().join("boom.toml");
     std::fs::write(
@@ -152,17 +190,35 @@ fn blow_up_stops_with_the_time_and_a_hint() {
     )
     .expect("write");
     let out = dir.path().join("out");
-    let o = cardiotwin(&["run", scenario.to_str().expect("utf8"), "--out", out.to_str().expect("utf8"), "--backend", "cpu", "-q"]);
+    let o = cardiotwin(&[
+        "run",
+        scenario.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--backend",
+        "cpu",
+        "-q",
+    ]);
     assert!(!o.status.success());
     let msg = text(&o);
     assert!(msg.contains("blew up at t = 1.0"), "{msg}");
     assert!(msg.contains("Hint"), "{msg}");
-    assert!(!out.join("activation.vtu").exists(), "no result after a blow-up");
+    assert!(
+        !out.join("activation.vtu").exists(),
+        "no result after a blow-up"
+    );
 }
 
 #[test]
 fn mesh_info_reports_counts_as_json() {
-    let o = cardiotwin(&["mesh", "info", project("meshes/slab_20x7x3_0.5mm.vtk").to_str().expect("utf8"), "--json"]);
+    let o = cardiotwin(&[
+        "mesh",
+        "info",
+        project("meshes/slab_20x7x3_0.5mm.vtk")
+            .to_str()
+            .expect("utf8"),
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["nodes"], 4305);
@@ -175,9 +231,19 @@ fn mesh_convert_to_opencarp_and_back_keeps_the_mesh() {
     let carp = dir.path().join("slab.pts");
     let back = dir.path().join("back.vtu");
     let src = project("meshes/slab_20x7x3_0.5mm.vtk");
-    let o = cardiotwin(&["mesh", "convert", src.to_str().expect("utf8"), carp.to_str().expect("utf8")]);
+    let o = cardiotwin(&[
+        "mesh",
+        "convert",
+        src.to_str().expect("utf8"),
+        carp.to_str().expect("utf8"),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = cardiotwin(&["mesh", "convert", carp.to_str().expect("utf8"), back.to_str().expect("utf8")]);
+    let o = cardiotwin(&[
+        "mesh",
+        "convert",
+        carp.to_str().expect("utf8"),
+        back.to_str().expect("utf8"),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let a = cardiotwin::mesh::io::load(&src).expect("src");
     let b = cardiotwin::mesh::io::load(&back).expect("back");

@@ -41,7 +41,10 @@ fn error_of(text: &str) -> String {
         Ok(()) => panic!("scenario was accepted:\n{text}"),
         Err(e) => {
             let msg = e.to_string();
-            assert!(msg.contains("scenario.toml") || msg.contains("slab") || msg.contains(".vtx"), "error names no file: {msg}");
+            assert!(
+                msg.contains("scenario.toml") || msg.contains("slab") || msg.contains(".vtx"),
+                "error names no file: {msg}"
+            );
             msg
         }
     }
@@ -120,13 +123,19 @@ fn stimulus_with_two_shapes_is_an_error() {
 
 #[test]
 fn stimulus_outside_the_mesh_is_an_error_with_the_bounding_box() {
-    let msg = error_of(&GOOD.replace("min = [0, 0, 0], max = [1, 1, 1]", "min = [50, 50, 50], max = [51, 51, 51]"));
+    let msg = error_of(&GOOD.replace(
+        "min = [0, 0, 0], max = [1, 1, 1]",
+        "min = [50, 50, 50], max = [51, 51, 51]",
+    ));
     assert_mentions(&msg, &["stimulus[0]", "selects no mesh node", "mesh.scale"]);
 }
 
 #[test]
 fn inverted_stimulus_box_is_an_error() {
-    let msg = error_of(&GOOD.replace("min = [0, 0, 0], max = [1, 1, 1]", "min = [1, 0, 0], max = [0, 1, 1]"));
+    let msg = error_of(&GOOD.replace(
+        "min = [0, 0, 0], max = [1, 1, 1]",
+        "min = [1, 0, 0], max = [0, 1, 1]",
+    ));
     assert_mentions(&msg, &["stimulus[0].box", "min must be <= max"]);
 }
 
@@ -151,7 +160,13 @@ fn two_ways_to_give_one_conductivity_is_an_error() {
 #[test]
 fn half_a_bidomain_pair_is_an_error() {
     let msg = error_of(&GOOD.replace("sigma_l = 1.4", "sigma_il = 0.17"));
-    assert_mentions(&msg, &["conduction[0]", "sigma_il and sigma_el must be given together"]);
+    assert_mentions(
+        &msg,
+        &[
+            "conduction[0]",
+            "sigma_il and sigma_el must be given together",
+        ],
+    );
 }
 
 #[test]
@@ -168,7 +183,10 @@ fn threshold_outside_the_action_potential_is_an_error() {
 
 #[test]
 fn pacing_period_shorter_than_the_pulse_is_an_error() {
-    let msg = error_of(&GOOD.replace("strength = 100.0", "strength = 100.0\nperiod_ms = 1.0\ncount = 3"));
+    let msg = error_of(&GOOD.replace(
+        "strength = 100.0",
+        "strength = 100.0\nperiod_ms = 1.0\ncount = 3",
+    ));
     assert_mentions(&msg, &["stimulus[0]", "period_ms"]);
 }
 
@@ -182,9 +200,14 @@ fn model_parameter_out_of_range_is_an_error() {
 fn vtx_node_out_of_range_names_the_entry() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("apex.vtx"), "2\nintra\n0\n999999\n").expect("vtx");
-    let text = GOOD.replace("box = { min = [0, 0, 0], max = [1, 1, 1] }", "vtx = \"apex.vtx\"");
+    let text = GOOD.replace(
+        "box = { min = [0, 0, 0], max = [1, 1, 1] }",
+        "vtx = \"apex.vtx\"",
+    );
     let path = setup(dir.path(), &text);
-    let err = Scenario::load(&path).and_then(|s| prepare(&s).map(|_| ())).expect_err("must fail");
+    let err = Scenario::load(&path)
+        .and_then(|s| prepare(&s).map(|_| ()))
+        .expect_err("must fail");
     assert_mentions(&err.to_string(), &["apex.vtx", "999999", "out of range"]);
 }
 

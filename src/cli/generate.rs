@@ -38,7 +38,10 @@ pub enum GenerateCommand {
 
 fn check(size: &[f64], dims: usize, spacing: f64) -> Result<()> {
     if size.len() != dims {
-        bail!("--size takes {dims} comma-separated lengths in mm (got {})", size.len());
+        bail!(
+            "--size takes {dims} comma-separated lengths in mm (got {})",
+            size.len()
+        );
     }
     if size.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
         bail!("--size: every length must be a positive number of mm (got {size:?})");

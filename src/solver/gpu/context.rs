@@ -32,8 +32,14 @@ impl GpuContext {
     }
 
     async fn headless_async() -> Result<GpuContext> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        // Vulkan, Metal and DX12 only, unless the user picks with WGPU_BACKEND:
+        // the GL backend probes window systems (noisy on headless machines)
+        // and rarely offers the 11 storage buffers the step kernel binds.
+        if std::env::var_os("WGPU_BACKEND").is_none() {
+            desc.backends = wgpu::Backends::PRIMARY;
+        }
+        let instance = wgpu::Instance::new(desc);
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions {
                 power_preference: wgpu::PowerPreference::HighPerformance,
