@@ -10,7 +10,7 @@ use crate::Result;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BackendChoice {
-    /// GPU if an adapter is found, else CPU (with a notice).
+    /// A hardware GPU if one is found, else the CPU (with a notice).
     #[default]
     Auto,
     /// WGSL compute shaders through wgpu; an error if no adapter exists.
@@ -33,6 +33,17 @@ pub fn create_backend(
             Ok(Box::new(GpuBackend::new(&ctx, problem)?))
         }
         BackendChoice::Auto => match GpuContext::headless() {
+            // A software adapter (lavapipe, WARP) runs the same kernels on
+            // the CPU cores, more slowly than the rayon backend does: it is
+            // for testing the GPU path, not for speed.
+            Ok(ctx) if ctx.adapter_info().device_type == wgpu::DeviceType::Cpu => {
+                notice(&format!(
+                    "note: the only GPU adapter is a software one ({}); running on the \
+                     faster CPU backend (f64, rayon). Use --backend gpu to force it.",
+                    ctx.adapter_name()
+                ));
+                Ok(Box::new(CpuBackend::new(problem)))
+            }
             Ok(ctx) => Ok(Box::new(GpuBackend::new(&ctx, problem)?)),
             Err(e) => {
                 notice(&format!(

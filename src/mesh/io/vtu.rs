@@ -54,25 +54,31 @@ struct Header {
     compressed: bool,
 }
 
-/// Read a `.vtu` file.
-pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
-    let bytes = super::read_bytes(path)?;
-    // quick-xml cannot parse raw appended binary, so the XML part ends where
-    // <AppendedData starts and the payload is sliced out by hand.
-    let appended_at = find(&bytes, b"<AppendedData");
+/// The XML text of a `.vtu` and its appended payload, if any. quick-xml
+/// cannot parse raw appended binary, so the XML part ends where
+/// <AppendedData starts and the payload is sliced out by hand.
+fn split_appended<'a>(path: &Path, bytes: &'a [u8]) -> Result<(&'a str, Option<Appended>)> {
+    let appended_at = find(bytes, b"<AppendedData");
     let xml_end = appended_at.unwrap_or(bytes.len());
     let xml = std::str::from_utf8(&bytes[..xml_end]).map_err(|e| {
         Error::parse(
             path,
-            line_of(&bytes, e.valid_up_to()),
+            line_of(bytes, e.valid_up_to()),
             "file is not UTF-8 XML",
         )
     })?;
-    let (header, piece, arrays) = parse_xml(path, xml)?;
     let appended = match appended_at {
-        Some(at) => Some(appended_payload(path, &bytes, at)?),
+        Some(at) => Some(appended_payload(path, bytes, at)?),
         None => None,
     };
+    Ok((xml, appended))
+}
+
+/// Read a `.vtu` file.
+pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
+    let bytes = super::read_bytes(path)?;
+    let (xml, appended) = split_appended(path, &bytes)?;
+    let (header, piece, arrays) = parse_xml(path, xml)?;
     let ctx = Decoder {
         path,
         header: &header,
@@ -611,20 +617,8 @@ impl Decoder<'_> {
 /// (for tests and post-processing). Returns (components, values).
 pub fn read_vtu_array(path: &Path, name: &str) -> Result<(usize, Vec<f64>)> {
     let bytes = super::read_bytes(path)?;
-    let appended_at = find(&bytes, b"<AppendedData");
-    let xml_end = appended_at.unwrap_or(bytes.len());
-    let xml = std::str::from_utf8(&bytes[..xml_end]).map_err(|e| {
-        Error::parse(
-            path,
-            line_of(&bytes, e.valid_up_to()),
-            "file is not UTF-8 XML",
-        )
-    })?;
+    let (xml, appended) = split_appended(path, &bytes)?;
     let (header, _, arrays) = parse_xml(path, xml)?;
-    let appended = match appended_at {
-        Some(at) => Some(appended_payload(path, &bytes, at)?),
-        None => None,
-    };
     let d = arrays
         .iter()
         .find(|a| a.name == name)
