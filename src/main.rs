@@ -73,6 +73,9 @@ enum Command {
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
         backend: BackendChoice,
+        /// Simulate this many ms instead of the scenario's 400 (a quick look).
+        #[arg(long)]
+        duration_ms: Option<f64>,
     },
     /// Measure step throughput and the fraction of the memory-copy bandwidth
     /// reached, on meshes of about 10^4, 10^5 and 10^6 nodes.
@@ -110,7 +113,11 @@ fn dispatch(command: Command) -> Result<()> {
         }
         Command::Mesh { command } => cli::mesh::dispatch(command),
         Command::Generate { command } => cli::generate::dispatch(command),
-        Command::Demo { out, backend } => cli::demo::run(&out, backend),
+        Command::Demo {
+            out,
+            backend,
+            duration_ms,
+        } => cli::demo::run(&out, backend, duration_ms),
         Command::Bench(args) => cli::bench::run(&args),
     }
 }

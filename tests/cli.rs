@@ -280,3 +280,28 @@ fn help_teaches_the_commands() {
     let o = cardiotwin(&["run", "--help"]);
     assert!(text(&o).contains("activation.vtu"));
 }
+
+#[test]
+fn demo_runs_the_shipped_heart_and_draws_the_activation_map() {
+    let out = tempfile::tempdir().expect("tempdir");
+    // 40 ms instead of 400: enough for the apex region to activate.
+    let o = cardiotwin(&[
+        "demo",
+        "--out",
+        out.path().to_str().expect("utf8"),
+        "--backend",
+        "cpu",
+        "--duration-ms",
+        "40",
+    ]);
+    assert!(o.status.success(), "demo failed: {}", text(&o));
+    let s = summary(out.path());
+    assert_eq!(s["nodes"], 68799);
+    let activated = s["activated_fraction"].as_f64().expect("fraction");
+    assert!(
+        activated > 0.005 && activated < 0.5,
+        "activated fraction {activated} after 40 ms"
+    );
+    let png = image::open(out.path().join("activation.png")).expect("activation.png decodes");
+    assert_eq!((png.width(), png.height()), (1400, 700));
+}

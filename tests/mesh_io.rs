@@ -232,8 +232,8 @@ fn vtu_writer_follows_the_spec_header_and_types() {
     assert!(text.contains("type=\"UnstructuredGrid\""));
     assert!(text.contains("header_type=\"UInt64\""));
     assert!(text.contains("compressor=\"vtkZLibDataCompressor\""));
-    assert!(text.contains("<DataArray type=\"Int64\" Name=\"connectivity\""));
-    assert!(text.contains("<DataArray type=\"Int64\" Name=\"offsets\""));
+    assert!(text.contains("<DataArray type=\"Int32\" Name=\"connectivity\""));
+    assert!(text.contains("<DataArray type=\"Int32\" Name=\"offsets\""));
     assert!(text.contains("<DataArray type=\"UInt8\" Name=\"types\""));
     assert!(text.contains("<DataArray type=\"Int32\" Name=\"region\""));
     assert!(text.contains("Name=\"fibres\" NumberOfComponents=\"3\""));

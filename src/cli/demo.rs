@@ -32,13 +32,20 @@ pub fn find_shipped(relative: &str) -> Result<PathBuf> {
         })
 }
 
-pub fn run(out: &Path, backend: BackendChoice) -> Result<()> {
+pub fn run(out: &Path, backend: BackendChoice, duration_ms: Option<f64>) -> Result<()> {
     let scenario = find_shipped(DEMO_SCENARIO)?;
     println!(
         "cardiotwin demo: {}\n  (Rodero et al. 2021 case 01, CC BY 4.0; see meshes/README.md)",
         scenario.display()
     );
-    let outcome = super::run::run_scenario(&scenario, out, backend, true)?;
+    let mut loaded = cardiotwin::scenario::Scenario::load(&scenario)?;
+    if let Some(ms) = duration_ms {
+        if !(ms.is_finite() && ms > 0.0) {
+            anyhow::bail!("--duration-ms must be a positive number of ms (got {ms})");
+        }
+        loaded.time.duration_ms = ms;
+    }
+    let outcome = super::run::run_loaded(loaded, out, backend, true)?;
     super::run::print_summary(&outcome.summary, out);
 
     let png = out.join("activation.png");

@@ -23,7 +23,22 @@ pub fn run_scenario(
     backend: BackendChoice,
     show_progress: bool,
 ) -> Result<RunOutcome> {
-    let scenario = Scenario::load(scenario_path)?;
+    run_loaded(
+        Scenario::load(scenario_path)?,
+        out_dir,
+        backend,
+        show_progress,
+    )
+}
+
+/// Run an already loaded (and possibly adjusted) scenario.
+pub fn run_loaded(
+    scenario: Scenario,
+    out_dir: &Path,
+    backend: BackendChoice,
+    show_progress: bool,
+) -> Result<RunOutcome> {
+    let scenario_path = scenario.source.clone();
     let prepared = prepare(&scenario)?;
     let mut backend = create_backend(backend, &prepared.problem, &mut |msg| eprintln!("{msg}"))?;
     let p = &prepared.problem;

@@ -125,7 +125,7 @@ impl SnapshotWriter {
                 values: vm_mv,
             }],
             &[],
-            VtuWriteOptions::default(),
+            VtuWriteOptions { compress: true },
         )?;
         self.entries.push((time_ms, name));
         Ok(())
@@ -183,7 +183,7 @@ pub fn write_results(
             },
         ],
         &[],
-        VtuWriteOptions::default(),
+        VtuWriteOptions { compress: true },
     )?;
     outputs.insert(0, "activation.vtu".into());
 

@@ -225,7 +225,9 @@ pub fn pack_zlib(data: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
     let mut header: Vec<u64> = vec![chunks.len() as u64, BLOCK as u64, last as u64];
     let mut blocks = Vec::new();
     for c in &chunks {
-        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        // Level 1: results are written often (snapshots) and most of the
+        // size gain (connectivity, offsets, types) comes at the fastest level.
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(c)?;
         let z = enc.finish()?;
         header.push(z.len() as u64);

@@ -1,5 +1,5 @@
 //! VTU writer: one Piece, `header_type="UInt64"`, little endian, Float64
-//! points, Int64 connectivity/offsets, UInt8 types, Int32 `region`, Float64
+//! points, Int32 connectivity/offsets (Int64 past 2^31 entries), UInt8 types, Int32 `region`, Float64
 //! `fibres`, plus caller arrays as Float64; base64 binary, zlib-compressed
 //! binary (VTK's block layout) or ascii. Files are written atomically.
 
@@ -170,20 +170,20 @@ fn write_body(
     )?;
     writeln!(w, "      </Points>")?;
     writeln!(w, "      <Cells>")?;
-    array(
-        w,
-        "connectivity",
-        1,
-        Payload::I64(&mut mesh.elements.iter().map(|&i| i as i64)),
-        enc,
-    )?;
-    array(
-        w,
-        "offsets",
-        1,
-        Payload::I64(&mut (1..=mesh.element_count()).map(|e| (e * npe) as i64)),
-        enc,
-    )?;
+    // Int32 indices whenever they fit (every mesh below 2^31 entries): half
+    // the bytes of Int64, and what ParaView itself writes.
+    let wide = mesh.elements.len() >= i32::MAX as usize;
+    let mut conn32 = mesh.elements.iter().map(|&i| i as i32);
+    let mut conn64 = mesh.elements.iter().map(|&i| i as i64);
+    let mut offs32 = (1..=mesh.element_count()).map(|e| (e * npe) as i32);
+    let mut offs64 = (1..=mesh.element_count()).map(|e| (e * npe) as i64);
+    let (conn, offs) = if wide {
+        (Payload::I64(&mut conn64), Payload::I64(&mut offs64))
+    } else {
+        (Payload::I32(&mut conn32), Payload::I32(&mut offs32))
+    };
+    array(w, "connectivity", 1, conn, enc)?;
+    array(w, "offsets", 1, offs, enc)?;
     array(
         w,
         "types",
