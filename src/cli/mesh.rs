@@ -49,7 +49,7 @@ pub fn dispatch(command: MeshCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&info)?);
             } else {
                 println!("{}", file.display());
-                print!("{info}");
+                println!("{info}");
             }
             Ok(())
         }

@@ -43,6 +43,15 @@ impl AlievPanfilov {
 
     /// Planar front speed in mm/ms for diffusivity `d_mm2_per_ms`
     /// (Nagumo front, PHYSICS.md fact 1): c = (1 - 2a) sqrt(k D / (2 T)).
+    ///
+    /// ```
+    /// use cardiotwin::physics::model::AlievPanfilov;
+    /// let model = AlievPanfilov::default();
+    /// let c = model.planar_speed_mm_per_ms(1.0);
+    /// assert!((c - 0.390).abs() < 1e-3);
+    /// // Quartering D halves the speed.
+    /// assert!((model.planar_speed_mm_per_ms(0.25) / c - 0.5).abs() < 1e-12);
+    /// ```
     pub fn planar_speed_mm_per_ms(&self, d_mm2_per_ms: f64) -> f64 {
         (1.0 - 2.0 * self.a) * (self.k * d_mm2_per_ms / (2.0 * super::units::T_NORM_MS)).sqrt()
     }

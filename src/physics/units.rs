@@ -18,6 +18,12 @@ pub const T_NORM_MS: f64 = 12.9;
 /// Diffusivity D in mm^2/ms from a monodomain conductivity in S/m:
 /// D = sigma / (chi Cm). With chi = 140/mm and Cm = 0.01 uF/mm^2 this is
 /// sigma / 1.4 (S/m = 1e-3 S/mm; 1e-3 / (140 * 1e-8 F/mm^2) = 1/1.4 mm^2/ms).
+///
+/// ```
+/// use cardiotwin::physics::units::diffusivity_from_sigma;
+/// // A typical longitudinal monodomain conductivity of 0.14 S/m:
+/// assert!((diffusivity_from_sigma(0.14) - 0.1).abs() < 1e-12);
+/// ```
 pub fn diffusivity_from_sigma(sigma_s_per_m: f64) -> f64 {
     sigma_s_per_m * 1e-3 / (CHI_PER_MM * CM_UF_PER_MM2 * 1e-6) * 1e-3
 }
