@@ -11,6 +11,7 @@
 
 pub mod bench;
 pub mod error;
+pub mod laao;
 pub mod mesh;
 pub mod output;
 pub mod physics;
