@@ -77,12 +77,24 @@ enum Command {
         #[arg(long)]
         duration_ms: Option<f64>,
     },
+    /// Left atrial appendage occlusion planning: measure the appendage,
+    /// size Watchman FLX / Amulet / Watchman devices, write HTML reports.
+    ///
+    /// Examples:
+    ///   cardiotwin laa measure meshes/laa/windsock.vtu
+    ///   cardiotwin laa size meshes/laa/*.vtu --report out/laa
+    #[command(verbatim_doc_comment)]
+    Laa {
+        #[command(subcommand)]
+        command: cli::laa::LaaCommand,
+    },
     /// Measure step throughput and the fraction of the memory-copy bandwidth
     /// reached, on meshes of about 10^4, 10^5 and 10^6 nodes.
     Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,6 +130,18 @@ fn dispatch(command: Command) -> Result<()> {
             backend,
             duration_ms,
         } => cli::demo::run(&out, backend, duration_ms),
+        Command::Laa { command } => cli::laa::dispatch(command),
         Command::Bench(args) => cli::bench::run(&args),
+    }
+}
+
+/// Rust ignores SIGPIPE, so `println!` into a closed pipe (`cardiotwin ... |
+/// head`) would panic; restore the Unix default of ending quietly.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; setting
+    // a signal disposition to its default has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -1,6 +1,7 @@
 //! `cardiotwin generate`: structured meshes for teaching and verification.
 
 use anyhow::{bail, Result};
+use cardiotwin::mesh::atrium::{self, AtriumParams};
 use cardiotwin::mesh::generate::{box_tets, sheet_triangles};
 use cardiotwin::mesh::io;
 use clap::Subcommand;
@@ -34,6 +35,24 @@ pub enum GenerateCommand {
         #[arg(long, default_value_t = 0.25)]
         spacing: f64,
     },
+    /// A watertight left-atrium surface (body, four capped pulmonary-vein
+    /// stubs, flat mitral cap) with a parametric appendage, region-tagged
+    /// 1 = body, 2 = appendage. Writes OUT and, beside it, its ground truth
+    /// OUT-stem.truth.json (true ostium and landing-zone diameters, depth).
+    ///
+    /// Example: cardiotwin generate atrium --variant chicken_wing la.vtu
+    Atrium {
+        /// Output mesh (.vtu, .vtk, or openCARP .pts/.elem).
+        out: PathBuf,
+        /// Parameters (.toml or .json; see meshes/laa/README.md). Unknown
+        /// keys are rejected; missing keys take their defaults.
+        #[arg(long, conflicts_with = "variant")]
+        params: Option<PathBuf>,
+        /// A shipped variant: chicken_wing, windsock, bilobed, cauliflower,
+        /// shallow, large_ostium.
+        #[arg(long)]
+        variant: Option<String>,
+    },
 }
 
 fn check(size: &[f64], dims: usize, spacing: f64) -> Result<()> {
@@ -56,8 +75,46 @@ fn check(size: &[f64], dims: usize, spacing: f64) -> Result<()> {
     Ok(())
 }
 
+/// `<dir>/<stem>.truth.json` beside the mesh `out`.
+fn truth_path(out: &std::path::Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "atrium".into());
+    out.with_file_name(format!("{stem}.truth.json"))
+}
+
 pub fn dispatch(command: GenerateCommand) -> Result<()> {
     let (mesh, out) = match command {
+        GenerateCommand::Atrium {
+            out,
+            params,
+            variant,
+        } => {
+            let p = match (params, variant) {
+                (Some(file), _) => AtriumParams::load(&file)?,
+                (None, Some(name)) => AtriumParams::variant(&name)?,
+                (None, None) => AtriumParams::default(),
+            };
+            let a = atrium::generate(&p)?;
+            let truth = truth_path(&out);
+            atrium::write(&a, &out, &truth)?;
+            let t = &a.truth;
+            println!(
+                "wrote {} ({} nodes, {} triangles) and {}: ostium {:.1} x {:.1} mm, landing zone {:.1} x {:.1} mm at {:.0} mm, depth {:.1} mm",
+                out.display(),
+                a.mesh.node_count(),
+                a.mesh.element_count(),
+                truth.display(),
+                t.ostium.max_diameter_mm,
+                t.ostium.min_diameter_mm,
+                t.landing_zone.max_diameter_mm,
+                t.landing_zone.min_diameter_mm,
+                t.landing_zone.depth_mm_from_ostium,
+                t.depth_mm
+            );
+            return Ok(());
+        }
         GenerateCommand::Slab { out, size, spacing } => {
             check(&size, 3, spacing)?;
             let mut mesh = box_tets(size[0], size[1], size[2], spacing);

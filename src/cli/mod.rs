@@ -3,5 +3,6 @@
 pub mod bench;
 pub mod demo;
 pub mod generate;
+pub mod laa;
 pub mod mesh;
 pub mod run;

@@ -1,9 +1,26 @@
 //! Appendage measurement: centreline, cross-sections, ostium, landing zone,
-//! depth and the diameter-versus-depth profile. (In progress.)
+//! depth and the diameter-versus-depth profile.
+//!
+//! How the appendage is found, in order: the tip the user gives; else the
+//! appendage region tag ([`super::APPENDAGE_TAG`] next to [`super::BODY_TAG`]):
+//! the tip is the tagged node farthest (geodesically) from the tag border;
+//! else detection: the surface's extremities (farthest-point sampling on
+//! geodesic distance) are each traced and the appendage is the largest
+//! blind-ended protrusion with a neck (depth x body-to-ostium diameter ratio), see [`find_ostium`].
+//!
+//! The ostium is the most proximal cross-section, walking from the tip, that
+//! still lies wholly in the appendage: its wall everywhere within 45 degrees
+//! of the local axis (the body wall flares out) and its area not jumping;
+//! brief violations (a side lobe's mouth) are tolerated. With region tags the
+//! ostium is where the tag border crosses the centreline. Units: mm.
 
-use super::contour::Contour;
-use crate::mesh::geometry::V3;
-use crate::{Mesh, Result};
+use super::centreline::{extremities, geodesic, nearest_node, smooth, trace, Station};
+use super::contour::{unit, Contour};
+use super::section::{plane_section, Section, Surface, FLARE_MAX};
+use super::{APPENDAGE_TAG, BODY_TAG};
+use crate::mesh::geometry::{dist, dot, sub, V3};
+use crate::{Error, Mesh, Result};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// What to measure and how.
@@ -30,7 +47,7 @@ impl Default for MeasureOptions {
 /// One sample of the diameter-versus-depth profile.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileSample {
-    /// Depth beyond the ostium plane (mm; negative: on the body side).
+    /// Depth beyond the ostium, along the centreline (mm).
     pub depth_mm: f64,
     pub contour: Contour,
 }
@@ -38,6 +55,7 @@ pub struct ProfileSample {
 /// The measured appendage.
 #[derive(Debug, Clone, Serialize)]
 pub struct LaaMeasurement {
+    /// Ostium contour; its normal points into the appendage (toward the tip).
     pub ostium: Contour,
     pub landing_zone: Contour,
     pub landing_zone_depth_mm: f64,
@@ -52,19 +70,685 @@ pub struct LaaMeasurement {
     pub profile: Vec<ProfileSample>,
     /// How the appendage was found: "tip", "region tag" or "detected".
     pub found_by: String,
+    /// What the measurement had to work around (a hole closed in a contour).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Spacing of the centreline stations (mm) for the final measurement and
+/// for screening candidates in detection.
+const STEP: f64 = 0.5;
+const SCREEN_STEP: f64 = 1.0;
+/// Extremities tried when detecting the appendage.
+const CANDIDATES: usize = 10;
+/// How much wider than the ostium the body must be (area-derived diameters).
+const NECK_RATIO: f64 = 1.3;
+/// Length of the straight centreline piece drawn into the body (mm).
+const BODY_REACH: f64 = 10.0;
+
+fn no_appendage(why: &str) -> Error {
+    Error::Unsupported(format!("no appendage found: {why}"))
+}
+
+fn good(sec: &Section, prev_area: Option<f64>) -> bool {
+    sec.appendage_like(prev_area)
+}
+
+/// The ostium among `stations` (tip -> body): the last appendage-like
+/// station before a lasting departure into the body. The appendage part
+/// must run at least 2 mm; the departure must last max(3 mm, a quarter of
+/// the ostium diameter) and show the body (a flaring wall or a bigger
+/// loop), else it is a side lobe's mouth or noise and the walk goes on.
+pub fn find_ostium(stations: &[Station], step: f64) -> Option<usize> {
+    let mut last_good: Option<usize> = None;
+    let mut good_len = 0.0;
+    let mut bad_len = 0.0;
+    let mut saw_body = false;
+    let mut prev_area: Option<f64> = None;
+    for (k, st) in stations.iter().enumerate() {
+        let is_good = match &st.section {
+            Ok(sec) => good(sec, prev_area),
+            Err(_) => false,
+        };
+        if is_good {
+            last_good = Some(k);
+            good_len += step;
+            bad_len = 0.0;
+            saw_body = false;
+            prev_area = st.section.as_ref().ok().map(|s| s.contour.area_mm2);
+            continue;
+        }
+        let Some(lg) = last_good else { continue };
+        bad_len += step;
+        let Ok(ost) = &stations[lg].section else {
+            continue;
+        };
+        if let Ok(sec) = &st.section {
+            if sec.flare > FLARE_MAX || sec.contour.area_mm2 > 1.2 * ost.contour.area_mm2 {
+                saw_body = true;
+            }
+        }
+        let persist = (0.25 * ost.contour.area_diameter_mm).max(3.0);
+        if good_len >= 2.0 && bad_len >= persist && saw_body {
+            return Some(lg);
+        }
+    }
+    None
+}
+
+/// The part of the surface beyond an ostium plane.
+struct Beyond {
+    /// Deepest signed distance from the plane (mm).
+    depth: f64,
+    /// A mesh hole lies in that part.
+    open: bool,
+    /// Its area (mm^2).
+    area: f64,
+    /// Which nodes belong to it.
+    nodes: Vec<bool>,
+}
+
+/// Nodes reachable from `tip` without crossing the plane (origin, normal),
+/// on its positive side: the appendage beyond the ostium.
+fn beyond_plane(s: &Surface, tip: u32, origin: V3, normal: V3) -> Beyond {
+    let h = |v: u32| dot(sub(s.nodes[v as usize], origin), normal);
+    let mut out = Beyond {
+        depth: 0.0,
+        open: false,
+        area: 0.0,
+        nodes: Vec::new(),
+    };
+    if h(tip) <= 0.0 {
+        return out;
+    }
+    let mut seen = vec![false; s.nodes.len()];
+    let mut stack = vec![tip];
+    seen[tip as usize] = true;
+    while let Some(v) = stack.pop() {
+        out.depth = out.depth.max(h(v));
+        out.open |= s.on_boundary[v as usize];
+        for &(w, _) in s.neighbours(v) {
+            if !seen[w as usize] && h(w) > 0.0 {
+                seen[w as usize] = true;
+                stack.push(w);
+            }
+        }
+    }
+    out.area = s
+        .tris
+        .iter()
+        .zip(s.tri_areas())
+        .filter(|(t, _)| t.iter().all(|&v| seen[v as usize]))
+        .map(|(_, a)| a)
+        .sum();
+    out.nodes = seen;
+    out
+}
+
+/// Bisect between the ostium station and the next one toward the body for
+/// the last plane (same axis) that is still appendage-like, then step back
+/// toward the tip by half an edge (0.1 to 1 mm): a mesh smears the crease
+/// where the appendage meets the body over about an edge, so the first
+/// body wall goes unseen there, and on the body side the diameters grow
+/// fast while on the appendage side they change slowly.
+fn refine_ostium(s: &Surface, st: &Station, step: f64) -> Option<Section> {
+    let sec = st.section.as_ref().ok()?;
+    let area = sec.contour.area_mm2;
+    let (a, c) = (st.axis, sec.contour.center);
+    let at = |d: f64| [c[0] - a[0] * d, c[1] - a[1] * d, c[2] - a[2] * d];
+    let (mut lo, mut hi) = (0.0, step);
+    for _ in 0..6 {
+        let mid = 0.5 * (lo + hi);
+        match plane_section(s, at(mid), a) {
+            Ok(x) if good(&x, Some(area)) && dist(x.contour.center, c) < mid + 1.0 => lo = mid,
+            _ => hi = mid,
+        }
+    }
+    let d = area_kink(s, c, a, lo).unwrap_or(lo - (0.5 * s.mean_edge_mm).clamp(0.1, 1.0));
+    plane_section(s, at(d), a)
+        .ok()
+        .or_else(|| Some(sec.clone()))
+}
+
+/// Where the cross-section area departs from the appendage's own trend:
+/// planes through `c - a * d` (d in mm, growing toward the body) around
+/// `d0`, the last plane whose wall does not flare. On the appendage side
+/// the area changes slowly and nearly linearly with d (the taper); past the
+/// crease where it meets the body it grows fast. A mesh rounds the crease
+/// over about an edge, and smoothed wall normals see the flare early, so
+/// the crease is taken where the tangent of the fast growth meets the
+/// appendage's linear trend (the kink), not where the growth first shows.
+/// None when the trend cannot be fitted (too few sections).
+fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
+    const H: f64 = 0.1;
+    let at = |d: f64| [c[0] - a[0] * d, c[1] - a[1] * d, c[2] - a[2] * d];
+    let area = |d: f64| -> Option<f64> {
+        plane_section(s, at(d), a)
+            .ok()
+            .filter(|x| dist(x.contour.center, at(d)) < 0.25 * x.contour.min_diameter_mm + 1.0)
+            .map(|x| x.contour.area_mm2)
+    };
+    // The appendage's trend over 2 mm, starting 1 mm inside the last
+    // non-flaring plane.
+    let fit: Vec<(f64, f64)> = (0..=10)
+        .map(|k| d0 - 3.0 + 0.2 * k as f64)
+        .filter_map(|d| area(d).map(|x| (d, x)))
+        .collect();
+    if fit.len() < 6 {
+        return None;
+    }
+    let n = fit.len() as f64;
+    let (mx, my) = (
+        fit.iter().map(|p| p.0).sum::<f64>() / n,
+        fit.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let sxx: f64 = fit.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = fit.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let trend = |d: f64| my + slope * (d - mx);
+    let sigma = (fit.iter().map(|p| (p.1 - trend(p.0)).powi(2)).sum::<f64>() / n).sqrt();
+    let thr = (4.0 * sigma).max(0.01 * my.abs());
+    // Walk toward the body from the end of the fitted range.
+    let mut last_flat = d0 - 1.0;
+    let mut steep: Vec<(f64, f64)> = Vec::new();
+    let mut d = d0 - 1.0 + H;
+    while d <= d0 + 2.0 {
+        match area(d) {
+            Some(x) => {
+                let e = x - trend(d);
+                if e <= thr && steep.is_empty() {
+                    last_flat = d;
+                } else {
+                    steep.push((d, e));
+                    if steep.len() == 3 {
+                        break;
+                    }
+                }
+            }
+            None => break,
+        }
+        d += H;
+    }
+    if steep.len() < 2 {
+        return Some(last_flat);
+    }
+    // Tangent through the first departing samples, back to zero excess.
+    let (p, q) = (steep[0], steep[steep.len() - 1]);
+    if q.1 <= p.1 {
+        return Some(last_flat);
+    }
+    let zero = p.0 - p.1 * (q.0 - p.0) / (q.1 - p.1);
+    Some(zero.clamp(last_flat - 2.0 * H, p.0))
+}
+
+fn centroid_of(s: &Surface, nodes: &[u32]) -> V3 {
+    let mut c = [0.0; 3];
+    let w = 1.0 / nodes.len().max(1) as f64;
+    for &v in nodes {
+        for (ck, pk) in c.iter_mut().zip(s.nodes[v as usize]) {
+            *ck += pk * w;
+        }
+    }
+    c
+}
+
+/// Unit normal of the plane best fitting the tag-border nodes, on the side
+/// of `toward` (the direction from the border to the appendage). The tip is
+/// the appendage's deepest point along it, as the ostium depth is measured
+/// along the ostium normal: the direction to the appendage's centroid would
+/// lean toward a side lobe and pick the lobe's end. Falls back to `toward`
+/// when the border is degenerate (a line or a point).
+fn border_normal(s: &Surface, border: &[u32], toward: V3) -> V3 {
+    let m = centroid_of(s, border);
+    let mut cov = [[0.0; 3]; 3];
+    for &v in border {
+        let r = sub(s.nodes[v as usize], m);
+        for a in 0..3 {
+            for b in 0..3 {
+                cov[a][b] += r[a] * r[b];
+            }
+        }
+    }
+    // Smallest eigenvector of cov = largest of (trace I - cov): power
+    // iteration from `toward`.
+    let tr = cov[0][0] + cov[1][1] + cov[2][2];
+    if border.len() < 3 || tr <= 0.0 {
+        return toward;
+    }
+    let mut v = toward;
+    for _ in 0..50 {
+        let w =
+            [0, 1, 2].map(|a| tr * v[a] - (cov[a][0] * v[0] + cov[a][1] * v[1] + cov[a][2] * v[2]));
+        let w = unit(w);
+        if w == [0.0; 3] {
+            return toward;
+        }
+        v = w;
+    }
+    if dot(v, toward) < 0.0 {
+        [-v[0], -v[1], -v[2]]
+    } else {
+        v
+    }
+}
+
+/// Where the appendage is and how it was found.
+struct Start {
+    tip: u32,
+    found_by: &'static str,
+    /// Tag-border nodes, when the ostium comes from the region tags.
+    border: Option<Vec<u32>>,
+}
+
+fn tag_border(s: &Surface) -> Option<(Vec<u32>, Vec<bool>)> {
+    let mut in_app = vec![false; s.nodes.len()];
+    let mut in_body = vec![false; s.nodes.len()];
+    for (t, &r) in s.tris.iter().zip(&s.tri_region) {
+        for &v in t {
+            if r == APPENDAGE_TAG {
+                in_app[v as usize] = true;
+            } else if r == BODY_TAG {
+                in_body[v as usize] = true;
+            }
+        }
+    }
+    let border: Vec<u32> = (0..s.nodes.len() as u32)
+        .filter(|&v| in_app[v as usize] && in_body[v as usize])
+        .collect();
+    if border.is_empty() {
+        None
+    } else {
+        Some((border, in_app))
+    }
+}
+
+/// Everything measured from a tip, before the contours are finished.
+struct Traced {
+    stations: Vec<Station>,
+    ostium: Section,
+    ostium_station: usize,
+    beyond: Beyond,
+}
+
+/// Trace from `tip` and locate the ostium (from `border` when given).
+fn trace_from(
+    s: &Surface,
+    start: &Start,
+    step: f64,
+    passes: usize,
+) -> std::result::Result<Traced, String> {
+    let d = geodesic(s, &[start.tip], None);
+    let dmax = d
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    let g_max = 0.75 * dmax;
+    let border_side = |st: &Station, b: &[u32]| {
+        b.iter()
+            .map(|&v| dot(sub(s.nodes[v as usize], st.centre), st.axis))
+            .sum::<f64>()
+            / b.len() as f64
+    };
+    let margin = (4.0 / step).ceil() as usize + 2;
+    let stop = |sts: &[Station]| match &start.border {
+        Some(b) => sts.len() > margin && border_side(&sts[sts.len() - 1 - margin], b) > 0.0,
+        None => {
+            find_ostium(sts, step).is_some_and(|k| sts.len() > k + margin + (8.0 / step) as usize)
+        }
+    };
+    let neck = |sts: &[Station]| match &start.border {
+        Some(_) => None,
+        None => find_ostium(sts, step),
+    };
+    let stations = trace(s, &d, step, g_max, passes, stop, neck);
+    if stations.is_empty() {
+        return Err("the surface around the tip is too small to trace".into());
+    }
+    let (k, ostium) = match &start.border {
+        Some(b) => {
+            // Mean signed height of the border over each station's plane:
+            // negative while the plane is on the tip side of the border. The
+            // crossing nearest the border's centroid counts (stations at the
+            // very tip have no reliable direction).
+            let bc = centroid_of(s, b);
+            let k = (1..stations.len())
+                .filter(|&k| {
+                    border_side(&stations[k - 1], b) < 0.0 && border_side(&stations[k], b) >= 0.0
+                })
+                .min_by(|&x, &y| {
+                    dist(stations[x].centre, bc).total_cmp(&dist(stations[y].centre, bc))
+                })
+                .ok_or("the appendage tag border never crosses the centreline")?;
+            let (h0, h1) = (
+                border_side(&stations[k - 1], b),
+                border_side(&stations[k], b),
+            );
+            let t = if h1 > h0 { -h0 / (h1 - h0) } else { 0.0 };
+            let st = &stations[k - 1];
+            let p = [
+                st.centre[0] - st.axis[0] * t * step,
+                st.centre[1] - st.axis[1] * t * step,
+                st.centre[2] - st.axis[2] * t * step,
+            ];
+            let sec =
+                plane_section(s, p, st.axis).map_err(|e| format!("at the tagged ostium: {e}"))?;
+            if sec.flare <= FLARE_MAX {
+                (k - 1, sec)
+            } else {
+                // The tag border dips into the flaring body wall: keep the
+                // last appendage-like plane before it.
+                let j = (0..k)
+                    .rev()
+                    .find(|&j| {
+                        stations[j]
+                            .section
+                            .as_ref()
+                            .is_ok_and(|x| x.flare <= FLARE_MAX)
+                    })
+                    .ok_or("no appendage-like cross-section before the tag border")?;
+                let span = (k - j) as f64 * step;
+                let sec =
+                    refine_ostium(s, &stations[j], span).ok_or("the ostium section vanished")?;
+                (j, sec)
+            }
+        }
+        None => {
+            let k = find_ostium(&stations, step)
+                .ok_or("no neck where a tube-like part meets a wider body")?;
+            let sec = refine_ostium(s, &stations[k], step).ok_or("the ostium section vanished")?;
+            (k, sec)
+        }
+    };
+    let beyond = beyond_plane(s, start.tip, ostium.contour.center, stations[k].axis);
+    Ok(Traced {
+        stations,
+        ostium,
+        ostium_station: k,
+        beyond,
+    })
+}
+
+/// Find the start of the measurement (see the module doc).
+fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
+    if let Some(tip) = opts.tip {
+        if tip.iter().any(|c| !c.is_finite()) {
+            return Err(Error::Unsupported(format!(
+                "laa measure: tip {tip:?} is not a finite point (mm)"
+            )));
+        }
+        let (v, d) = nearest_node(s, tip);
+        let tol = 2.0 + 2.0 * s.mean_edge_mm;
+        if d > tol {
+            return Err(Error::Unsupported(format!(
+                "tip outside the mesh: ({:.1}, {:.1}, {:.1}) mm is {d:.1} mm from the nearest surface \
+                 node; expected a point on the appendage wall (within {tol:.1} mm)",
+                tip[0], tip[1], tip[2]
+            )));
+        }
+        return Ok(Start {
+            tip: v,
+            found_by: "tip",
+            border: None,
+        });
+    }
+    if let Some((border, in_app)) = tag_border(s) {
+        // The tip: the tagged node deepest along the axis from the border's
+        // centroid to the appendage's (geodesic farthest could be a side
+        // lobe's end).
+        let app: Vec<u32> = (0..s.nodes.len() as u32)
+            .filter(|&v| in_app[v as usize])
+            .collect();
+        let bc = centroid_of(s, &border);
+        let axis = border_normal(s, &border, unit(sub(centroid_of(s, &app), bc)));
+        let tip = app.iter().copied().max_by(|&a, &b| {
+            let h = |v: u32| dot(sub(s.nodes[v as usize], bc), axis);
+            h(a).total_cmp(&h(b))
+        });
+        if let (Some(tip), true) = (tip, axis != [0.0; 3]) {
+            return Ok(Start {
+                tip,
+                found_by: "region tag",
+                border: Some(border),
+            });
+        }
+    }
+    // Detection: screen every extremity coarsely, keep the largest blind
+    // pouch with a neck.
+    let cands = extremities(s, CANDIDATES);
+    let total_area: f64 = s.tri_areas().sum();
+    let pouches: Vec<(f64, u32, Vec<bool>)> = cands
+        .par_iter()
+        .filter_map(|&c| {
+            let st = Start {
+                tip: c,
+                found_by: "detected",
+                border: None,
+            };
+            let t = trace_from(s, &st, SCREEN_STEP, 1).ok()?;
+            let ost_d = t.ostium.contour.area_diameter_mm;
+            // The body it opens into: the median section traced past the
+            // neck (the median, as oblique cuts through the body and its
+            // veins give a few huge loops).
+            let mut past: Vec<f64> = t.stations[t.ostium_station + 1..]
+                .iter()
+                .filter_map(|st| st.section.as_ref().ok())
+                .map(|x| x.contour.area_diameter_mm)
+                .collect();
+            past.sort_by(f64::total_cmp);
+            let body_d = past.get(past.len() / 2).copied().unwrap_or(0.0);
+            // A blind pouch (no hole), a minority of the surface, clearly
+            // narrower at its neck than the body it opens into (but not a
+            // pinhole on a curved wall), and deeper than a dimple.
+            let b = t.beyond;
+            let pouch = !b.open
+                && b.area < 0.5 * total_area
+                && body_d >= NECK_RATIO * ost_d
+                && ost_d >= 0.25 * body_d
+                && b.depth >= (0.25 * ost_d).max(3.0);
+            // Score: depth times neck contrast, so a deep pouch behind a
+            // clear neck beats both a shallow vein stub and a wide false neck.
+            pouch.then_some((b.depth * body_d / ost_d, c, b.nodes))
+        })
+        .collect();
+    // A pouch inside a bigger one (a side lobe, the inner wall of a bend)
+    // is part of it: only outermost pouches compete.
+    let size = |nodes: &[bool]| nodes.iter().filter(|&&x| x).count();
+    let best = pouches
+        .iter()
+        .filter(|(_, c, mine)| {
+            !pouches
+                .iter()
+                .any(|(_, o, nodes)| o != c && nodes[*c as usize] && size(nodes) > size(mine))
+        })
+        .map(|(score, c, _)| (*score, *c))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, tip)) => Ok(Start {
+            tip,
+            found_by: "detected",
+            border: None,
+        }),
+        None => Err(no_appendage(
+            "no blind-ended protrusion with a neck (tube-like part meeting a wider body); \
+             give the tip with --tip X,Y,Z",
+        )),
+    }
+}
+
+/// Point and unit direction (toward the tip) at arc length `arc` along the
+/// polyline `line` (body -> tip), direction taken over +-1.5 mm.
+fn point_at(line: &[V3], arc: f64) -> (V3, V3) {
+    let at = |a: f64| -> V3 {
+        let mut acc = 0.0;
+        for w in line.windows(2) {
+            let l = dist(w[0], w[1]);
+            if acc + l >= a && l > 0.0 {
+                let t = ((a - acc) / l).clamp(0.0, 1.0);
+                return [
+                    w[0][0] + t * (w[1][0] - w[0][0]),
+                    w[0][1] + t * (w[1][1] - w[0][1]),
+                    w[0][2] + t * (w[1][2] - w[0][2]),
+                ];
+            }
+            acc += l;
+        }
+        line.last().copied().unwrap_or([0.0; 3])
+    };
+    (at(arc), unit(sub(at(arc + 1.5), at(arc - 1.5))))
+}
+
+fn arc_length(line: &[V3]) -> f64 {
+    line.windows(2).map(|w| dist(w[0], w[1])).sum()
+}
+
+fn section_on_line(s: &Surface, line: &[V3], arc: f64) -> std::result::Result<Section, String> {
+    let (p, a) = point_at(line, arc);
+    plane_section(s, p, a)
 }
 
 /// Measure the appendage of `mesh`.
-pub fn measure(_mesh: &Mesh, _opts: &MeasureOptions) -> Result<LaaMeasurement> {
-    Err(crate::Error::Unsupported(
-        "laa measure: not built yet".into(),
-    ))
+pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
+    let bad_opt = |what: &str, v: f64| {
+        Error::Unsupported(format!(
+            "laa measure: {what} must be a positive number of mm, got {v}"
+        ))
+    };
+    if !(opts.profile_step_mm.is_finite() && opts.profile_step_mm > 0.0) {
+        return Err(bad_opt("profile step", opts.profile_step_mm));
+    }
+    if !(opts.landing_zone_depth_mm.is_finite() && opts.landing_zone_depth_mm >= 0.0) {
+        return Err(bad_opt("landing-zone depth", opts.landing_zone_depth_mm));
+    }
+    let s = Surface::from_mesh(mesh)?;
+    let start = find_start(&s, opts)?;
+    let t = trace_from(&s, &start, STEP, 3).map_err(|e| match start.found_by {
+        "tip" => no_appendage(&format!("from the given tip: {e}")),
+        _ => no_appendage(&e),
+    })?;
+    // The tip must lie beyond the ostium plane: a plane tilted past the tip
+    // (a side lobe's mouth taken for the neck) would report a depth of 0.
+    if t.beyond.depth <= 0.0 {
+        return Err(no_appendage(
+            "the ostium plane found does not separate the tip from the body \
+             (depth 0 mm); give the tip with --tip X,Y,Z",
+        ));
+    }
+    let mut notes = Vec::new();
+    if t.beyond.open && start.border.is_none() {
+        notes.push("the mesh has a hole beyond the ostium; depth may be short".to_string());
+    }
+    let ost_axis = t.stations[t.ostium_station].axis;
+    let ost_c = t.ostium.contour.center;
+    // Centreline, tip -> body: tip node, re-centred stations up to the
+    // ostium, the ostium centre, then straight into the body.
+    let mut tip_side: Vec<V3> = vec![s.nodes[start.tip as usize]];
+    for st in &t.stations[..t.ostium_station] {
+        tip_side.push(match &st.section {
+            Ok(sec) => sec.contour.center,
+            Err(_) => st.centre,
+        });
+    }
+    let mut line = smooth(&tip_side, 2);
+    line[0] = s.nodes[start.tip as usize];
+    line.push(ost_c);
+    let reach = (BODY_REACH / STEP) as usize;
+    for j in 1..=reach {
+        let r = j as f64 * STEP;
+        line.push([
+            ost_c[0] - ost_axis[0] * r,
+            ost_c[1] - ost_axis[1] * r,
+            ost_c[2] - ost_axis[2] * r,
+        ]);
+    }
+    line.reverse();
+    let ostium_arc = BODY_REACH;
+    let total = arc_length(&line);
+    let mut ostium = t.ostium.contour.clone();
+    ostium.normal = unit(ost_axis);
+    if t.ostium.gap_mm > 0.0 {
+        notes.push(format!(
+            "ostium contour closed across a {:.1} mm hole",
+            t.ostium.gap_mm
+        ));
+    }
+    let lz_arc = ostium_arc + opts.landing_zone_depth_mm;
+    if lz_arc > total - 1.0 {
+        return Err(Error::Unsupported(format!(
+            "laa measure: landing-zone depth {:.1} mm lies beyond the appendage centreline ({:.1} mm \
+             from the ostium to the tip)",
+            opts.landing_zone_depth_mm,
+            total - ostium_arc
+        )));
+    }
+    let landing = if opts.landing_zone_depth_mm == 0.0 {
+        t.ostium.clone()
+    } else {
+        section_on_line(&s, &line, lz_arc).map_err(|e| {
+            Error::Unsupported(format!(
+                "laa measure: no landing-zone contour {:.1} mm beyond the ostium: {e}",
+                opts.landing_zone_depth_mm
+            ))
+        })?
+    };
+    if landing.gap_mm > 0.0 {
+        notes.push(format!(
+            "landing-zone contour closed across a {:.1} mm hole",
+            landing.gap_mm
+        ));
+    }
+    let mut profile = vec![ProfileSample {
+        depth_mm: 0.0,
+        contour: ostium.clone(),
+    }];
+    let mut d = opts.profile_step_mm;
+    while ostium_arc + d < total - 1.0 {
+        if let Ok(sec) = section_on_line(&s, &line, ostium_arc + d) {
+            profile.push(ProfileSample {
+                depth_mm: d,
+                contour: sec.contour,
+            });
+        }
+        d += opts.profile_step_mm;
+    }
+    Ok(LaaMeasurement {
+        ostium,
+        landing_zone: landing.contour,
+        landing_zone_depth_mm: opts.landing_zone_depth_mm,
+        depth_mm: t.beyond.depth,
+        tip: s.nodes[start.tip as usize],
+        centreline: line,
+        ostium_arc_mm: ostium_arc,
+        profile,
+        found_by: start.found_by.to_string(),
+        notes,
+    })
 }
 
 /// The cross-section perpendicular to the centreline at `depth_mm` beyond the
-/// ostium plane (for a device family's own landing-zone depth).
-pub fn section_at_depth(_mesh: &Mesh, _m: &LaaMeasurement, _depth_mm: f64) -> Result<Contour> {
-    Err(crate::Error::Unsupported(
-        "laa section: not built yet".into(),
-    ))
+/// ostium (along the centreline; negative: on the body side), for a device
+/// family's own landing-zone depth.
+pub fn section_at_depth(mesh: &Mesh, m: &LaaMeasurement, depth_mm: f64) -> Result<Contour> {
+    if !depth_mm.is_finite() {
+        return Err(Error::Unsupported(format!(
+            "laa section: depth {depth_mm} is not a number of mm"
+        )));
+    }
+    let total = arc_length(&m.centreline);
+    let arc = m.ostium_arc_mm + depth_mm;
+    if arc < 0.0 || arc > total - 0.5 {
+        return Err(Error::Unsupported(format!(
+            "laa section: depth {depth_mm:.1} mm is outside the centreline ({:.1} to {:.1} mm from the ostium)",
+            -m.ostium_arc_mm,
+            total - m.ostium_arc_mm
+        )));
+    }
+    let s = Surface::from_mesh(mesh)?;
+    section_on_line(&s, &m.centreline, arc)
+        .map(|sec| sec.contour)
+        .map_err(|e| {
+            Error::Unsupported(format!(
+                "laa section at {depth_mm:.1} mm beyond the ostium: {e}"
+            ))
+        })
 }

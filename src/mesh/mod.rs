@@ -1,6 +1,7 @@
 //! The one mesh type: triangle surfaces and tetrahedral volumes, in mm, with
 //! per-element region tags and optional per-element fibre directions.
 
+pub mod atrium;
 pub mod generate;
 pub mod geometry;
 pub mod info;

@@ -1,0 +1,536 @@
+//! `cardiotwin laa measure` and `cardiotwin laa size`: left atrial appendage
+//! occlusion planning from the command line.
+
+use anyhow::{bail, Context, Result};
+use cardiotwin::laao::catalog::{Catalog, Family};
+use cardiotwin::laao::fit::num;
+use cardiotwin::laao::measure::{measure, LaaMeasurement, MeasureOptions};
+use cardiotwin::laao::report::{write_report, ReportInput};
+use cardiotwin::laao::sizing::{size_patient, FamilySizing};
+use cardiotwin::laao::Contour;
+use cardiotwin::mesh::io;
+use cardiotwin::output::results::sha256_file;
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum LaaCommand {
+    /// Measure the appendage: centreline, ostium, landing zone, depth and the
+    /// diameter-versus-depth profile (all in mm).
+    ///
+    /// The appendage is found from the tip point when given, else from the
+    /// appendage region tag (2) when the mesh has one, else detected.
+    ///
+    /// Examples:
+    ///   cardiotwin laa measure meshes/laa/windsock.vtu
+    ///   cardiotwin laa measure patient.stl --tip 12.5,-30,41 --json > laa.json
+    #[command(verbatim_doc_comment)]
+    Measure {
+        /// Atrium surface (or volume) mesh: .vtu, .vtk, .stl, .obj, openCARP.
+        mesh: PathBuf,
+        /// Appendage tip, X,Y,Z in mm (the mesh's coordinates).
+        #[arg(long, value_parser = parse_point, allow_hyphen_values = true)]
+        tip: Option<[f64; 3]>,
+        /// Depth of the landing-zone plane beyond the ostium (mm).
+        #[arg(long, default_value_t = 10.0)]
+        landing_zone_depth: f64,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Size occluders: for each device family, fit every catalog size at the
+    /// family's landing zone, recommend one with reasons, or say why none fits.
+    ///
+    /// Per size: compression (%) and whether it is in the catalog's range,
+    /// predicted peri-device leak (largest rim-to-wall gap, mm, graded
+    /// complete seal / < 3 mm / 3-5 mm / > 5 mm), ostium coverage, depth fit,
+    /// protrusion into the atrium, and a PASS-style verdict (Position,
+    /// Anchor, Size, Seal). Several meshes give one table; a mesh that fails
+    /// gets an error row and the command exits non-zero after the others.
+    ///
+    /// Examples:
+    ///   cardiotwin laa size meshes/laa/windsock.vtu
+    ///   cardiotwin laa size meshes/laa/*.vtu --device amulet --report out/laa
+    ///   cardiotwin laa size patient.vtu --catalog my_devices.toml --json
+    #[command(verbatim_doc_comment)]
+    Size {
+        /// One or more atrium meshes.
+        #[arg(required = true)]
+        meshes: Vec<PathBuf>,
+        /// Device family: an id from the catalog (watchman-flx, amulet,
+        /// watchman in the shipped one), several separated by commas, or all.
+        #[arg(long, default_value = "all")]
+        device: String,
+        /// Device catalog (TOML; default: the shipped assets/devices.toml;
+        /// schema in README.md, "Device catalog").
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Appendage tip, X,Y,Z in mm (only with a single mesh).
+        #[arg(long, value_parser = parse_point, allow_hyphen_values = true)]
+        tip: Option<[f64; 3]>,
+        /// Print JSON rows instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Write a self-contained HTML report per mesh: DIR/<mesh-stem>.html.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+/// Parse "X,Y,Z" (mm).
+fn parse_point(s: &str) -> std::result::Result<[f64; 3], String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    if parts.len() != 3 {
+        return Err(format!(
+            "expected three comma-separated numbers X,Y,Z in mm (got {s:?})"
+        ));
+    }
+    let mut p = [0.0; 3];
+    for (k, part) in parts.iter().enumerate() {
+        p[k] = part
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("{part:?} is not a finite number (in {s:?})"))?;
+    }
+    Ok(p)
+}
+
+pub fn dispatch(command: LaaCommand) -> Result<()> {
+    match command {
+        LaaCommand::Measure {
+            mesh,
+            tip,
+            landing_zone_depth,
+            json,
+        } => run_measure(&mesh, tip, landing_zone_depth, json),
+        LaaCommand::Size {
+            meshes,
+            device,
+            catalog,
+            tip,
+            json,
+            report,
+            quiet,
+        } => run_size(
+            &meshes,
+            &device,
+            catalog.as_deref(),
+            tip,
+            json,
+            report.as_deref(),
+            quiet,
+        ),
+    }
+}
+
+fn measure_mesh(path: &Path, opts: &MeasureOptions) -> Result<(cardiotwin::Mesh, LaaMeasurement)> {
+    let mesh = io::load(path)?;
+    let m = measure(&mesh, opts)
+        .with_context(|| format!("{}: measuring the appendage", path.display()))?;
+    Ok((mesh, m))
+}
+
+fn contour_json(c: &Contour) -> Value {
+    json!({
+        "max_diameter_mm": c.max_diameter_mm,
+        "min_diameter_mm": c.min_diameter_mm,
+        "perimeter_diameter_mm": c.perimeter_diameter_mm,
+        "area_diameter_mm": c.area_diameter_mm,
+        "perimeter_mm": c.perimeter_mm,
+        "area_mm2": c.area_mm2,
+        "center": c.center,
+        "normal": c.normal,
+    })
+}
+
+/// The `laa measure --json` document.
+pub fn measurement_json(mesh: &Path, m: &LaaMeasurement) -> Value {
+    let profile: Vec<Value> = m
+        .profile
+        .iter()
+        .map(|s| {
+            let mut v = contour_json(&s.contour);
+            v["depth_mm"] = json!(s.depth_mm);
+            v
+        })
+        .collect();
+    json!({
+        "mesh": mesh.display().to_string(),
+        "found_by": m.found_by,
+        "tip": m.tip,
+        "ostium": contour_json(&m.ostium),
+        "landing_zone": contour_json(&m.landing_zone),
+        "landing_zone_depth_mm": m.landing_zone_depth_mm,
+        "depth_mm": m.depth_mm,
+        "notes": m.notes,
+        "profile": profile,
+    })
+}
+
+fn run_measure(path: &Path, tip: Option<[f64; 3]>, lz_depth: f64, json: bool) -> Result<()> {
+    if !(lz_depth.is_finite() && lz_depth >= 0.0) {
+        bail!("--landing-zone-depth must be a number >= 0 mm (got {lz_depth})");
+    }
+    let opts = MeasureOptions {
+        tip,
+        landing_zone_depth_mm: lz_depth,
+        ..MeasureOptions::default()
+    };
+    let (_, m) = measure_mesh(path, &opts)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&measurement_json(path, &m))?
+        );
+        return Ok(());
+    }
+    println!("{}  (appendage found by {})", path.display(), m.found_by);
+    println!(
+        "depth (ostium plane to tip): {:.1} mm; tip at ({:.1}, {:.1}, {:.1}) mm\n",
+        m.depth_mm, m.tip[0], m.tip[1], m.tip[2]
+    );
+    println!(
+        "{:<24} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10}",
+        "contour (mm)", "max", "min", "perim-D", "area-D", "perimeter", "area mm2"
+    );
+    let lz_name = format!("landing zone (+{} mm)", num(m.landing_zone_depth_mm));
+    for (name, c) in [("ostium", &m.ostium), (lz_name.as_str(), &m.landing_zone)] {
+        println!(
+            "{:<24} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>10.1} {:>10.1}",
+            name,
+            c.max_diameter_mm,
+            c.min_diameter_mm,
+            c.perimeter_diameter_mm,
+            c.area_diameter_mm,
+            c.perimeter_mm,
+            c.area_mm2
+        );
+    }
+    for n in &m.notes {
+        println!("note: {n}");
+    }
+    println!("\ndiameter versus depth (mm):");
+    println!("{:>8} {:>8} {:>8} {:>8}", "depth", "max", "min", "perim-D");
+    for s in &m.profile {
+        println!(
+            "{:>8.1} {:>8.1} {:>8.1} {:>8.1}",
+            s.depth_mm,
+            s.contour.max_diameter_mm,
+            s.contour.min_diameter_mm,
+            s.contour.perimeter_diameter_mm
+        );
+    }
+    Ok(())
+}
+
+/// The families `--device` names.
+fn select_families<'a>(cat: &'a Catalog, device: &str) -> Result<Vec<&'a Family>> {
+    if device.trim() == "all" {
+        return Ok(cat.families.iter().collect());
+    }
+    device
+        .split(',')
+        .map(str::trim)
+        .map(|id| {
+            cat.family(id).with_context(|| {
+                format!(
+                    "--device {id}: not in the catalog {}; choose from: {}, all",
+                    cat.path.display(),
+                    cat.ids().join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// An error and its causes on one line, each cause once (library errors
+/// already print their source, which anyhow's chain would repeat).
+fn chain_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&c);
+        }
+    }
+    text
+}
+
+/// One patient's outcome.
+struct Patient {
+    mesh: PathBuf,
+    result: Result<(LaaMeasurement, Vec<FamilySizing>)>,
+}
+
+/// JSON rows of one patient (the names documented in README.md).
+pub fn size_rows(mesh: &Path, sizings: &[FamilySizing]) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for fam in sizings {
+        if fam.fits.is_empty() {
+            rows.push(json!({
+                "mesh": mesh.display().to_string(),
+                "family": fam.family,
+                "size_mm": null, "compression_pct": null, "in_range": false,
+                "leak_mm": null, "leak_grade": null, "verdict": "fail",
+                "reasons": fam.reasons, "recommended": false,
+                "family_status": fam.status.label(),
+            }));
+        }
+        for f in &fam.fits {
+            rows.push(json!({
+                "mesh": mesh.display().to_string(),
+                "family": f.family,
+                "size_mm": f.size_mm,
+                "compression_pct": f.compression_pct,
+                "in_range": f.in_range,
+                "leak_mm": f.leak_mm,
+                "leak_grade": f.leak_grade,
+                "verdict": f.verdict,
+                "reasons": f.reasons,
+                "recommended": fam.recommended_mm == Some(f.size_mm),
+                "family_status": fam.status.label(),
+                "family_reasons": fam.reasons,
+                "sizing_diameter": fam.sizing_diameter,
+                "sizing_diameter_mm": f.sizing_diameter_mm,
+                "landing_zone_depth_mm": fam.landing_zone_depth_mm,
+                "compression_range_pct": f.compression_range_pct,
+                "ostium_coverage": f.ostium_coverage,
+                "device_length_mm": f.device_length_mm,
+                "usable_depth_mm": f.usable_depth_mm,
+                "depth_fits": f.depth_fits,
+                "protrusion_mm": f.protrusion_mm,
+                "criteria": f.criteria,
+            }));
+        }
+    }
+    rows
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_size(
+    meshes: &[PathBuf],
+    device: &str,
+    catalog: Option<&Path>,
+    tip: Option<[f64; 3]>,
+    json: bool,
+    report: Option<&Path>,
+    quiet: bool,
+) -> Result<()> {
+    let cat = match catalog {
+        Some(p) => Catalog::load(p)?,
+        None => Catalog::load_default()?,
+    };
+    let families = select_families(&cat, device)?;
+    if tip.is_some() && meshes.len() > 1 {
+        bail!(
+            "--tip names one point, so it works with one mesh only (got {} meshes)",
+            meshes.len()
+        );
+    }
+    let catalog_sha = sha256_file(&cat.path)?;
+    let bar = if meshes.len() >= 4 && !quiet {
+        let b = ProgressBar::new(meshes.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{bar:40.cyan/blue} {pos}/{len} meshes [{elapsed_precise}]",
+            )
+            .expect("static template is valid")
+            .progress_chars("=> "),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let opts = MeasureOptions {
+        tip,
+        ..MeasureOptions::default()
+    };
+    let patients: Vec<Patient> = meshes
+        .par_iter()
+        .map(|path| {
+            let result = (|| {
+                let (mesh, m) = measure_mesh(path, &opts)?;
+                let sizings = size_patient(&mesh, &m, &cat, &families);
+                if let Some(dir) = report {
+                    let input = ReportInput {
+                        mesh_path: path,
+                        mesh_sha256: sha256_file(path)?,
+                        catalog: &cat,
+                        catalog_sha256: catalog_sha.clone(),
+                        measurement: &m,
+                        sizings: &sizings,
+                    };
+                    write_report(dir, &input)?;
+                }
+                Ok((m, sizings))
+            })();
+            bar.inc(1);
+            Patient {
+                mesh: path.clone(),
+                result,
+            }
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    let failed = patients.iter().filter(|p| p.result.is_err()).count();
+    if json {
+        let mut rows = Vec::new();
+        for p in &patients {
+            match &p.result {
+                Ok((_, s)) => rows.extend(size_rows(&p.mesh, s)),
+                Err(e) => rows.push(json!({
+                    "mesh": p.mesh.display().to_string(),
+                    "error": chain_text(e),
+                })),
+            }
+        }
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        print_tables(&patients);
+        if let Some(dir) = report {
+            let ok = patients.len() - failed;
+            if ok > 0 {
+                println!("\nreports: {ok} HTML file(s) in {}", dir.display());
+            }
+        }
+    }
+    if failed > 0 {
+        bail!(
+            "{failed} of {} mesh(es) failed (see their rows)",
+            patients.len()
+        );
+    }
+    Ok(())
+}
+
+fn print_tables(patients: &[Patient]) {
+    if let [p] = patients {
+        if let Ok((m, sizings)) = &p.result {
+            print_detail(&p.mesh, m, sizings);
+            println!();
+        }
+    }
+    println!(
+        "{:<28} {:<20} {:>7} {:>7} {:>7} {:>7} {:>14} {:>8}  outcome",
+        "mesh", "family", "D mm", "size", "compr%", "leak", "grade", "verdict"
+    );
+    for p in patients {
+        let name = p.mesh.file_name().map_or_else(
+            || p.mesh.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        match &p.result {
+            Err(e) => println!("{name:<28} error: {}", chain_text(e)),
+            Ok((_, sizings)) => {
+                for fam in sizings {
+                    match fam.recommended_fit() {
+                        Some(f) => println!(
+                            "{:<28} {:<20} {:>7.1} {:>7} {:>7.1} {:>7.1} {:>14} {:>8}  {}",
+                            name,
+                            fam.name,
+                            fam.sizing_diameter_mm,
+                            num(f.size_mm),
+                            f.compression_pct,
+                            f.leak_mm,
+                            f.leak_grade,
+                            f.verdict.label(),
+                            fam.status.label()
+                        ),
+                        None => println!(
+                            "{:<28} {:<20} {:>7.1} {:>7} {:>7} {:>7} {:>14} {:>8}  {}",
+                            name,
+                            fam.name,
+                            fam.sizing_diameter_mm,
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            fam.reasons
+                                .first()
+                                .map_or(fam.status.label(), |r| r.as_str())
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn print_detail(mesh: &Path, m: &LaaMeasurement, sizings: &[FamilySizing]) {
+    println!(
+        "{}: appendage found by {}; ostium {:.1} x {:.1} mm (perimeter-D {:.1} mm), depth {:.1} mm",
+        mesh.display(),
+        m.found_by,
+        m.ostium.max_diameter_mm,
+        m.ostium.min_diameter_mm,
+        m.ostium.perimeter_diameter_mm,
+        m.depth_mm
+    );
+    for fam in sizings {
+        println!(
+            "\n{} (sized by the {} {:.1} mm, landing zone {} mm beyond the ostium)",
+            fam.name,
+            fam.sizing_diameter.label(),
+            fam.sizing_diameter_mm,
+            num(fam.landing_zone_depth_mm)
+        );
+        if !fam.fits.is_empty() {
+            println!(
+                "  {:>6} {:>8} {:>13} {:>6} {:>7} {:>14} {:>6} {:>9} {:>7} {:>8}",
+                "size",
+                "compr%",
+                "range%",
+                "in",
+                "leak",
+                "grade",
+                "cover",
+                "depth",
+                "protr",
+                "verdict"
+            );
+        }
+        for f in &fam.fits {
+            let mark = if fam.recommended_mm == Some(f.size_mm) {
+                "*"
+            } else {
+                " "
+            };
+            println!(
+                "{mark} {:>6} {:>8.1} {:>13} {:>6} {:>7.1} {:>14} {:>5.0}% {:>9} {:>7.1} {:>8}",
+                num(f.size_mm),
+                f.compression_pct,
+                format!(
+                    "{:.0}-{:.0}",
+                    f.compression_range_pct[0], f.compression_range_pct[1]
+                ),
+                if f.in_range { "yes" } else { "no" },
+                f.leak_mm,
+                f.leak_grade,
+                f.ostium_coverage * 100.0,
+                if f.depth_fits { "fits" } else { "no room" },
+                f.protrusion_mm,
+                f.verdict.label()
+            );
+        }
+        for r in &fam.reasons {
+            println!("  - {r}");
+        }
+        if let Some(f) = fam.recommended_fit() {
+            for r in &f.reasons {
+                println!("    {r}");
+            }
+        }
+    }
+}
