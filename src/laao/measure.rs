@@ -16,7 +16,7 @@
 
 use super::centreline::{extremities, geodesic, nearest_node, smooth, trace, Station};
 use super::contour::{unit, Contour};
-use super::section::{plane_section, Section, Surface, FLARE_MAX};
+use super::section::{plane_section, Section, Surface, FLARE_MAX, JUMP};
 use super::{APPENDAGE_TAG, BODY_TAG};
 use crate::mesh::geometry::{dist, dot, sub, V3};
 use crate::{Error, Mesh, Result};
@@ -204,7 +204,8 @@ fn refine_ostium(s: &Surface, st: &Station, step: f64) -> Option<Section> {
             _ => hi = mid,
         }
     }
-    let d = area_kink(s, c, a, lo).unwrap_or(lo - (0.5 * s.mean_edge_mm).clamp(0.1, 1.0));
+    let clear = (0.5 * s.mean_edge_mm).clamp(0.1, 1.0);
+    let d = area_kink(s, c, a, lo).map_or(lo, |k| k.max(lo)) - clear;
     plane_section(s, at(d), a)
         .ok()
         .or_else(|| Some(sec.clone()))
@@ -269,6 +270,9 @@ fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
         }
         d += H;
     }
+    if std::env::var("KINK_DEBUG").is_ok() {
+        eprintln!("KINK d0 {d0:.2} last_flat {last_flat:.2} thr {thr:.3} sigma {sigma:.3} area {my:.1} steep {steep:?}");
+    }
     if steep.len() < 2 {
         return Some(last_flat);
     }
@@ -278,7 +282,7 @@ fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
         return Some(last_flat);
     }
     let zero = p.0 - p.1 * (q.0 - p.0) / (q.1 - p.1);
-    Some(zero.clamp(last_flat - 2.0 * H, p.0))
+    Some(zero.clamp(last_flat - 2.0 * H, last_flat))
 }
 
 fn centroid_of(s: &Surface, nodes: &[u32]) -> V3 {
@@ -607,6 +611,59 @@ fn section_on_line(s: &Surface, line: &[V3], arc: f64) -> std::result::Result<Se
     plane_section(s, p, a)
 }
 
+/// Is `sec`, cut at `p`, a section of the appendage (not of the body
+/// beside it): its wall does not flare like the body's, its centre stays
+/// near `p`, and it is not much larger than the ostium (the neck).
+fn inside_appendage(sec: &Section, p: V3, ostium: &Section) -> bool {
+    sec.flare <= FLARE_MAX
+        && dist(sec.contour.center, p) < 0.25 * sec.contour.min_diameter_mm + 1.0
+        && sec.contour.area_mm2 <= JUMP * ostium.contour.area_mm2
+}
+
+/// The landing-zone section `depth` mm beyond the ostium: perpendicular to
+/// the centreline at arc length `arc`; where that plane leaves the
+/// appendage (a short or wide appendage whose traced centreline bends into
+/// its cap), the plane parallel to the ostium at that depth along its
+/// normal, with a note; an error when neither lies in the appendage.
+fn landing_zone(
+    s: &Surface,
+    line: &[V3],
+    arc: f64,
+    ostium: &Section,
+    ost_axis: V3,
+    depth: f64,
+    notes: &mut Vec<String>,
+) -> Result<Section> {
+    let (p, _) = point_at(line, arc);
+    let first = section_on_line(s, line, arc);
+    if let Ok(sec) = &first {
+        if inside_appendage(sec, p, ostium) {
+            return Ok(sec.clone());
+        }
+    }
+    let n = unit(ost_axis);
+    let c = ostium.contour.center;
+    let q = [c[0] + n[0] * depth, c[1] + n[1] * depth, c[2] + n[2] * depth];
+    match plane_section(s, q, n) {
+        Ok(sec) if inside_appendage(&sec, q, ostium) => {
+            notes.push(format!(
+                "the centreline's landing-zone plane left the appendage; the landing zone is \
+                 the plane parallel to the ostium {depth:.1} mm beyond it"
+            ));
+            Ok(sec)
+        }
+        other => {
+            let why = match (first, other) {
+                (Err(e), _) | (_, Err(e)) => e,
+                _ => "its plane cuts the atrial body, not the appendage".to_string(),
+            };
+            Err(Error::Unsupported(format!(
+                "laa measure: no landing-zone contour {depth:.1} mm beyond the ostium: {why}"
+            )))
+        }
+    }
+}
+
 /// Measure the appendage of `mesh`.
 pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     let bad_opt = |what: &str, v: f64| {
@@ -681,15 +738,17 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
             total - ostium_arc
         )));
     }
+    if opts.landing_zone_depth_mm >= t.beyond.depth - 1.0 {
+        return Err(Error::Unsupported(format!(
+            "laa measure: landing-zone depth {:.1} mm does not fit in the appendage ({:.1} mm \
+             deep from the ostium plane to the tip); give a smaller depth",
+            opts.landing_zone_depth_mm, t.beyond.depth
+        )));
+    }
     let landing = if opts.landing_zone_depth_mm == 0.0 {
         t.ostium.clone()
     } else {
-        section_on_line(&s, &line, lz_arc).map_err(|e| {
-            Error::Unsupported(format!(
-                "laa measure: no landing-zone contour {:.1} mm beyond the ostium: {e}",
-                opts.landing_zone_depth_mm
-            ))
-        })?
+        landing_zone(&s, &line, lz_arc, &t.ostium, ost_axis, opts.landing_zone_depth_mm, &mut notes)?
     };
     if landing.gap_mm > 0.0 {
         notes.push(format!(

@@ -19,6 +19,7 @@
 pub mod params;
 pub mod rodero;
 pub mod sdf;
+mod shapes;
 mod surface;
 pub mod truth;
 
