@@ -305,3 +305,34 @@ fn demo_runs_the_shipped_heart_and_draws_the_activation_map() {
     let png = image::open(out.path().join("activation.png")).expect("activation.png decodes");
     assert_eq!((png.width(), png.height()), (1400, 700));
 }
+
+#[test]
+fn generate_atrium_writes_a_tagged_closed_surface_and_its_truth() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("la.vtu");
+    let o = cardiotwin(&[
+        "generate",
+        "atrium",
+        "--variant",
+        "windsock",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mesh = cardiotwin::mesh::io::load(&out).expect("generated atrium loads");
+    assert_eq!(mesh.kind, cardiotwin::ElementKind::Triangle);
+    assert_eq!(mesh.region_tags(), vec![1, 2], "body and appendage tags");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("la.truth.json")).expect("truth file"),
+    )
+    .expect("truth is JSON");
+    assert_eq!(truth["ostium"]["max_diameter_mm"], 24.0);
+    let o = cardiotwin(&[
+        "generate",
+        "atrium",
+        "--variant",
+        "pear",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("pear"), "{}", text(&o));
+}

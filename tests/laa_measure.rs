@@ -757,8 +757,19 @@ fn zz_debug_variants() {
 #[ignore = "debug print"]
 fn zz_debug_straight() {
     for seed in [0u64, 1, 2] {
-        let mesh = if seed == 0 { straight_mesh() } else { normal_noise(&random_splits(&straight_mesh(), seed), 0.2, seed) };
+        let mesh = if seed == 0 {
+            straight_mesh()
+        } else {
+            normal_noise(&random_splits(&straight_mesh(), seed), 0.2, seed)
+        };
         let m = measure(&mesh, &MeasureOptions::default()).unwrap();
-        eprintln!("seed {seed}: ost z {:.2} (truth {:.2}) min {:.2} max {:.2} depth {:.2}", m.ostium.center[2], z_ost(), m.ostium.min_diameter_mm, m.ostium.max_diameter_mm, m.depth_mm);
+        eprintln!(
+            "seed {seed}: ost z {:.2} (truth {:.2}) min {:.2} max {:.2} depth {:.2}",
+            m.ostium.center[2],
+            z_ost(),
+            m.ostium.min_diameter_mm,
+            m.ostium.max_diameter_mm,
+            m.depth_mm
+        );
     }
 }

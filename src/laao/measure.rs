@@ -205,7 +205,7 @@ fn refine_ostium(s: &Surface, st: &Station, step: f64) -> Option<Section> {
         }
     }
     let clear = (0.5 * s.mean_edge_mm).clamp(0.1, 1.0);
-    let d = area_kink(s, c, a, lo).map_or(lo, |k| k.max(lo)) - clear;
+    let d = area_kink(s, c, a, lo).unwrap_or(lo - clear);
     plane_section(s, at(d), a)
         .ok()
         .or_else(|| Some(sec.clone()))
@@ -219,7 +219,8 @@ fn refine_ostium(s: &Surface, st: &Station, step: f64) -> Option<Section> {
 /// over about an edge, and smoothed wall normals see the flare early, so
 /// the crease is taken where the tangent of the fast growth meets the
 /// appendage's linear trend (the kink), not where the growth first shows.
-/// None when the trend cannot be fitted (too few sections).
+/// None when the trend cannot be fitted (too few sections) or the departure
+/// is gradual rather than a crisp crease.
 fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
     const H: f64 = 0.1;
     let at = |d: f64| [c[0] - a[0] * d, c[1] - a[1] * d, c[2] - a[2] * d];
@@ -270,19 +271,20 @@ fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
         }
         d += H;
     }
-    if std::env::var("KINK_DEBUG").is_ok() {
-        eprintln!("KINK d0 {d0:.2} last_flat {last_flat:.2} thr {thr:.3} sigma {sigma:.3} area {my:.1} steep {steep:?}");
+    // Only a crisp crease is located this way: there the excess leaps far
+    // above the noise within a few tenths of a mm. A gradual departure (a
+    // tube meeting a curved wall at a slant) is seen late, by the
+    // threshold's lag: None, and the caller keeps the flare's estimate.
+    let crisp = steep.len() == 3 && steep[2].1 >= 10.0 * thr;
+    if !crisp {
+        return None;
     }
-    if steep.len() < 2 {
-        return Some(last_flat);
-    }
-    // Tangent through the first departing samples, back to zero excess.
-    let (p, q) = (steep[0], steep[steep.len() - 1]);
-    if q.1 <= p.1 {
-        return Some(last_flat);
-    }
+    // Tangent through the first departing samples, back to zero excess;
+    // at most the first sample above the threshold, which in a crisp
+    // crease is still on the appendage side of the leap.
+    let (p, q) = (steep[0], steep[2]);
     let zero = p.0 - p.1 * (q.0 - p.0) / (q.1 - p.1);
-    Some(zero.clamp(last_flat - 2.0 * H, last_flat))
+    Some(zero.clamp(last_flat - 2.0 * H, p.0))
 }
 
 fn centroid_of(s: &Surface, nodes: &[u32]) -> V3 {
@@ -643,7 +645,11 @@ fn landing_zone(
     }
     let n = unit(ost_axis);
     let c = ostium.contour.center;
-    let q = [c[0] + n[0] * depth, c[1] + n[1] * depth, c[2] + n[2] * depth];
+    let q = [
+        c[0] + n[0] * depth,
+        c[1] + n[1] * depth,
+        c[2] + n[2] * depth,
+    ];
     match plane_section(s, q, n) {
         Ok(sec) if inside_appendage(&sec, q, ostium) => {
             notes.push(format!(
@@ -748,7 +754,15 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     let landing = if opts.landing_zone_depth_mm == 0.0 {
         t.ostium.clone()
     } else {
-        landing_zone(&s, &line, lz_arc, &t.ostium, ost_axis, opts.landing_zone_depth_mm, &mut notes)?
+        landing_zone(
+            &s,
+            &line,
+            lz_arc,
+            &t.ostium,
+            ost_axis,
+            opts.landing_zone_depth_mm,
+            &mut notes,
+        )?
     };
     if landing.gap_mm > 0.0 {
         notes.push(format!(

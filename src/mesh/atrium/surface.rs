@@ -426,7 +426,16 @@ pub fn polygonise(model: &Model, h: f64) -> Result<Mesh> {
             break;
         }
     }
-    let tris = collapse_short_edges(model, &mut nodes, tris, 0.3 * h);
+    // A collapse refused in one pass (its neighbourhood not yet manifold
+    // enough) often goes through once its neighbours have been collapsed.
+    let mut tris = tris;
+    for _ in 0..4 {
+        let before = tris.len();
+        tris = collapse_short_edges(model, &mut nodes, tris, 0.3 * h);
+        if tris.len() == before {
+            break;
+        }
+    }
     // Drop vertices no triangle uses and renumber.
     let mut map = vec![u32::MAX; nodes.len()];
     let mut kept = Vec::new();
