@@ -9,6 +9,7 @@
 //! dimensionless Aliev–Panfilov `u` (Vm = 100 u - 80 mV) and time stays in ms;
 //! the conversions live in [`physics::units`] only.
 
+pub mod assets;
 pub mod bench;
 pub mod error;
 pub mod laao;

@@ -567,7 +567,7 @@ fn check_against_truth(
 
 /// (variant, way of finding the appendage) pairs that still miss their
 /// truth, with the reason; they are checked by the #[ignore]d test below.
-const KNOWN_MISSES: [(&str, &str, &str); 4] = [
+const KNOWN_MISSES: [(&str, &str, &str); 3] = [
     (
         "bilobed",
         "region tag",
@@ -581,12 +581,7 @@ const KNOWN_MISSES: [(&str, &str, &str); 4] = [
     (
         "large_ostium",
         "region tag",
-        "the ostium lies about 1.3 mm toward the tip of the true entry plane",
-    ),
-    (
-        "shallow",
-        "detected",
-        "the landing zone is cut through the body beside the short appendage",
+        "the ostium plane is tilted 4 deg, so its wide rim meets the flat junction face 1.3 mm early",
     ),
 ];
 
@@ -648,7 +643,7 @@ fn every_shipped_variant_matches_its_truth_with_tags_without_tags_and_from_its_t
 }
 
 #[test]
-#[ignore = "known misses listed in KNOWN_MISSES (bilobed with tags and from its tip, large ostium with tags, shallow detected)"]
+#[ignore = "known misses listed in KNOWN_MISSES (bilobed with tags and from its tip, large ostium with tags)"]
 fn known_missing_variants_match_their_truth() {
     let bad = shipped_mismatches(known_miss);
     assert!(

@@ -1,39 +1,15 @@
 //! `cardiotwin demo`: the main job on the shipped CT-derived heart.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use cardiotwin::output::render::{render_views, save_png, RenderOptions, View};
 use cardiotwin::solver::select::BackendChoice;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The demo scenario, relative to the project root.
 const DEMO_SCENARIO: &str = "assets/scenarios/demo_heart.toml";
 
-/// Find a shipped file: under $CARDIOTWIN_HOME, the current folder, the
-/// folders above the executable, or the source tree this binary was built from.
-pub fn find_shipped(relative: &str) -> Result<PathBuf> {
-    let mut roots: Vec<PathBuf> = Vec::new();
-    if let Some(home) = std::env::var_os("CARDIOTWIN_HOME") {
-        roots.push(home.into());
-    }
-    roots.push(PathBuf::from("."));
-    if let Ok(exe) = std::env::current_exe() {
-        roots.extend(exe.ancestors().skip(1).map(Path::to_path_buf));
-    }
-    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    roots
-        .iter()
-        .map(|r| r.join(relative))
-        .find(|p| p.is_file())
-        .with_context(|| {
-            format!(
-                "cannot find the shipped file {relative}; run from the cardiotwin source folder \
-                 or set CARDIOTWIN_HOME to it"
-            )
-        })
-}
-
 pub fn run(out: &Path, backend: BackendChoice, duration_ms: Option<f64>) -> Result<()> {
-    let scenario = find_shipped(DEMO_SCENARIO)?;
+    let scenario = cardiotwin::assets::find_shipped(DEMO_SCENARIO)?;
     println!(
         "cardiotwin demo: {}\n  (Rodero et al. 2021 case 01, CC BY 4.0; see meshes/README.md)",
         scenario.display()

@@ -300,25 +300,12 @@ impl Catalog {
     /// The shipped catalog: under $CARDIOTWIN_HOME, the current folder, the
     /// folders above the executable, or the source tree this was built from.
     pub fn default_path() -> Result<PathBuf> {
-        let mut roots: Vec<PathBuf> = Vec::new();
-        if let Some(home) = std::env::var_os("CARDIOTWIN_HOME") {
-            roots.push(home.into());
-        }
-        roots.push(PathBuf::from("."));
-        if let Ok(exe) = std::env::current_exe() {
-            roots.extend(exe.ancestors().skip(1).map(Path::to_path_buf));
-        }
-        roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-        roots
-            .iter()
-            .map(|r| r.join(SHIPPED_CATALOG))
-            .find(|p| p.is_file())
-            .ok_or_else(|| {
-                Error::Unsupported(format!(
-                    "cannot find the shipped device catalog {SHIPPED_CATALOG}; run from the \
-                     cardiotwin source folder, set CARDIOTWIN_HOME to it, or pass --catalog FILE"
-                ))
-            })
+        crate::assets::find_shipped(SHIPPED_CATALOG).map_err(|_| {
+            Error::Unsupported(format!(
+                "cannot find the shipped device catalog {SHIPPED_CATALOG}; run from the \
+                 cardiotwin source folder, set CARDIOTWIN_HOME to it, or pass --catalog FILE"
+            ))
+        })
     }
 
     /// Load the shipped catalog.

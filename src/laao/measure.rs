@@ -298,46 +298,6 @@ fn centroid_of(s: &Surface, nodes: &[u32]) -> V3 {
     c
 }
 
-/// Unit normal of the plane best fitting the tag-border nodes, on the side
-/// of `toward` (the direction from the border to the appendage). The tip is
-/// the appendage's deepest point along it, as the ostium depth is measured
-/// along the ostium normal: the direction to the appendage's centroid would
-/// lean toward a side lobe and pick the lobe's end. Falls back to `toward`
-/// when the border is degenerate (a line or a point).
-fn border_normal(s: &Surface, border: &[u32], toward: V3) -> V3 {
-    let m = centroid_of(s, border);
-    let mut cov = [[0.0; 3]; 3];
-    for &v in border {
-        let r = sub(s.nodes[v as usize], m);
-        for a in 0..3 {
-            for b in 0..3 {
-                cov[a][b] += r[a] * r[b];
-            }
-        }
-    }
-    // Smallest eigenvector of cov = largest of (trace I - cov): power
-    // iteration from `toward`.
-    let tr = cov[0][0] + cov[1][1] + cov[2][2];
-    if border.len() < 3 || tr <= 0.0 {
-        return toward;
-    }
-    let mut v = toward;
-    for _ in 0..50 {
-        let w =
-            [0, 1, 2].map(|a| tr * v[a] - (cov[a][0] * v[0] + cov[a][1] * v[1] + cov[a][2] * v[2]));
-        let w = unit(w);
-        if w == [0.0; 3] {
-            return toward;
-        }
-        v = w;
-    }
-    if dot(v, toward) < 0.0 {
-        [-v[0], -v[1], -v[2]]
-    } else {
-        v
-    }
-}
-
 /// Where the appendage is and how it was found.
 struct Start {
     tip: u32,
@@ -506,7 +466,11 @@ fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
             .filter(|&v| in_app[v as usize])
             .collect();
         let bc = centroid_of(s, &border);
-        let axis = border_normal(s, &border, unit(sub(centroid_of(s, &app), bc)));
+        let axis = if std::env::var("LAA_OLD_TIP").is_ok() {
+            unit(sub(centroid_of(s, &app), bc))
+        } else {
+            border_normal(s, &border, unit(sub(centroid_of(s, &app), bc)))
+        };
         let tip = app.iter().copied().max_by(|&a, &b| {
             let h = |v: u32| dot(sub(s.nodes[v as usize], bc), axis);
             h(a).total_cmp(&h(b))
