@@ -186,12 +186,15 @@ fn beyond_plane(s: &Surface, tip: u32, origin: V3, normal: V3) -> Beyond {
 }
 
 /// Bisect between the ostium station and the next one toward the body for
-/// the last plane (same axis) that is still appendage-like, then step back
-/// toward the tip by half an edge (0.1 to 1 mm): a mesh smears the crease
-/// where the appendage meets the body over about an edge, so the first
-/// body wall goes unseen there, and on the body side the diameters grow
-/// fast while on the appendage side they change slowly.
-fn refine_ostium(s: &Surface, st: &Station, step: f64) -> Option<Section> {
+/// the last plane (same axis) that is still appendage-like. When `precise`
+/// and the appendage meets the body in a crisp crease, the ostium is that
+/// crease, found from the area trend ([`area_kink`]): smoothed wall normals
+/// see the flare up to an edge early. Otherwise step back toward the tip
+/// by half an edge (0.1 to 1 mm): a mesh smears the junction over about an
+/// edge, and on the body side the diameters grow fast while on the
+/// appendage side they change slowly. Screening (not `precise`) skips the
+/// area trend: it only ranks candidates.
+fn refine_ostium(s: &Surface, st: &Station, step: f64, precise: bool) -> Option<Section> {
     let sec = st.section.as_ref().ok()?;
     let area = sec.contour.area_mm2;
     let (a, c) = (st.axis, sec.contour.center);
@@ -205,7 +208,12 @@ fn refine_ostium(s: &Surface, st: &Station, step: f64) -> Option<Section> {
         }
     }
     let clear = (0.5 * s.mean_edge_mm).clamp(0.1, 1.0);
-    let d = area_kink(s, c, a, lo).unwrap_or(lo - clear);
+    let kink = if precise {
+        area_kink(s, c, a, lo)
+    } else {
+        None
+    };
+    let d = kink.unwrap_or(lo - clear);
     plane_section(s, at(d), a)
         .ok()
         .or_else(|| Some(sec.clone()))
@@ -298,12 +306,54 @@ fn centroid_of(s: &Surface, nodes: &[u32]) -> V3 {
     c
 }
 
+/// Unit normal of the plane best fitting the tag-border nodes, on the side
+/// of `toward` (the direction from the border to the appendage). The tip is
+/// first sought as the appendage's deepest point along it, as the depth is
+/// measured along the ostium normal; the direction to the appendage's
+/// centroid leans toward a side lobe or a bend. Falls back to `toward` when
+/// the border is degenerate (a line or a point).
+fn border_normal(s: &Surface, border: &[u32], toward: V3) -> V3 {
+    let m = centroid_of(s, border);
+    let mut cov = [[0.0; 3]; 3];
+    for &v in border {
+        let r = sub(s.nodes[v as usize], m);
+        for a in 0..3 {
+            for b in 0..3 {
+                cov[a][b] += r[a] * r[b];
+            }
+        }
+    }
+    // Smallest eigenvector of cov = largest of (trace I - cov): power
+    // iteration from `toward`.
+    let tr = cov[0][0] + cov[1][1] + cov[2][2];
+    if border.len() < 3 || tr <= 0.0 {
+        return toward;
+    }
+    let mut v = toward;
+    for _ in 0..50 {
+        let w = unit(
+            [0, 1, 2].map(|a| tr * v[a] - (cov[a][0] * v[0] + cov[a][1] * v[1] + cov[a][2] * v[2])),
+        );
+        if w == [0.0; 3] {
+            return toward;
+        }
+        v = w;
+    }
+    if dot(v, toward) < 0.0 {
+        [-v[0], -v[1], -v[2]]
+    } else {
+        v
+    }
+}
+
 /// Where the appendage is and how it was found.
 struct Start {
     tip: u32,
     found_by: &'static str,
     /// Tag-border nodes, when the ostium comes from the region tags.
     border: Option<Vec<u32>>,
+    /// A second tip candidate, tried when tracing from `tip` fails.
+    alt_tip: Option<u32>,
 }
 
 fn tag_border(s: &Surface) -> Option<(Vec<u32>, Vec<bool>)> {
@@ -363,8 +413,18 @@ fn trace_from(
             find_ostium(sts, step).is_some_and(|k| sts.len() > k + margin + (8.0 / step) as usize)
         }
     };
+    // Where the previous round met the ostium, so that later rounds go
+    // straight past it (see [`trace`]): with tags, the first station on
+    // the body side of the border nearest its centroid; a side lobe near
+    // the neck would otherwise pull the ring centroids and tilt the planes.
     let neck = |sts: &[Station]| match &start.border {
-        Some(_) => None,
+        Some(b) => {
+            let bc = centroid_of(s, b);
+            (1..sts.len())
+                .filter(|&k| border_side(&sts[k - 1], b) < 0.0 && border_side(&sts[k], b) >= 0.0)
+                .min_by(|&x, &y| dist(sts[x].centre, bc).total_cmp(&dist(sts[y].centre, bc)))
+                .map(|k| k - 1)
+        }
         None => find_ostium(sts, step),
     };
     let stations = trace(s, &d, step, g_max, passes, stop, neck);
@@ -414,15 +474,16 @@ fn trace_from(
                     })
                     .ok_or("no appendage-like cross-section before the tag border")?;
                 let span = (k - j) as f64 * step;
-                let sec =
-                    refine_ostium(s, &stations[j], span).ok_or("the ostium section vanished")?;
+                let sec = refine_ostium(s, &stations[j], span, step <= STEP)
+                    .ok_or("the ostium section vanished")?;
                 (j, sec)
             }
         }
         None => {
             let k = find_ostium(&stations, step)
                 .ok_or("no neck where a tube-like part meets a wider body")?;
-            let sec = refine_ostium(s, &stations[k], step).ok_or("the ostium section vanished")?;
+            let sec = refine_ostium(s, &stations[k], step, step <= STEP)
+                .ok_or("the ostium section vanished")?;
             (k, sec)
         }
     };
@@ -456,6 +517,7 @@ fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
             tip: v,
             found_by: "tip",
             border: None,
+            alt_tip: None,
         });
     }
     if let Some((border, in_app)) = tag_border(s) {
@@ -466,20 +528,20 @@ fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
             .filter(|&v| in_app[v as usize])
             .collect();
         let bc = centroid_of(s, &border);
-        let axis = if std::env::var("LAA_OLD_TIP").is_ok() {
-            unit(sub(centroid_of(s, &app), bc))
-        } else {
-            border_normal(s, &border, unit(sub(centroid_of(s, &app), bc)))
+        let toward = unit(sub(centroid_of(s, &app), bc));
+        let deepest = |axis: V3| {
+            app.iter().copied().max_by(|&a, &b| {
+                let h = |v: u32| dot(sub(s.nodes[v as usize], bc), axis);
+                h(a).total_cmp(&h(b))
+            })
         };
-        let tip = app.iter().copied().max_by(|&a, &b| {
-            let h = |v: u32| dot(sub(s.nodes[v as usize], bc), axis);
-            h(a).total_cmp(&h(b))
-        });
-        if let (Some(tip), true) = (tip, axis != [0.0; 3]) {
+        let tip = deepest(border_normal(s, &border, toward));
+        if let (Some(tip), true) = (tip, toward != [0.0; 3]) {
             return Ok(Start {
                 tip,
                 found_by: "region tag",
                 border: Some(border),
+                alt_tip: deepest(toward).filter(|&v| v != tip),
             });
         }
     }
@@ -494,6 +556,7 @@ fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
                 tip: c,
                 found_by: "detected",
                 border: None,
+                alt_tip: None,
             };
             let t = trace_from(s, &st, SCREEN_STEP, 1).ok()?;
             let ost_d = t.ostium.contour.area_diameter_mm;
@@ -538,6 +601,7 @@ fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
             tip,
             found_by: "detected",
             border: None,
+            alt_tip: None,
         }),
         None => Err(no_appendage(
             "no blind-ended protrusion with a neck (tube-like part meeting a wider body); \
@@ -649,7 +713,21 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     }
     let s = Surface::from_mesh(mesh)?;
     let start = find_start(&s, opts)?;
-    let t = trace_from(&s, &start, STEP, 3).map_err(|e| match start.found_by {
+    let mut start = start;
+    let mut traced = trace_from(&s, &start, STEP, 3);
+    if let (Err(_), Some(alt)) = (&traced, start.alt_tip) {
+        let retry = Start {
+            tip: alt,
+            found_by: start.found_by,
+            border: start.border.clone(),
+            alt_tip: None,
+        };
+        if let Ok(t) = trace_from(&s, &retry, STEP, 3) {
+            traced = Ok(t);
+            start = retry;
+        }
+    }
+    let t = traced.map_err(|e| match start.found_by {
         "tip" => no_appendage(&format!("from the given tip: {e}")),
         _ => no_appendage(&e),
     })?;

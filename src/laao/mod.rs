@@ -14,6 +14,7 @@ pub mod measure;
 pub mod report;
 pub mod section;
 pub mod sizing;
+pub mod surface;
 
 pub use contour::Contour;
 pub use measure::{measure, LaaMeasurement, MeasureOptions};
