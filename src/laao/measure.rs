@@ -818,11 +818,17 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     }];
     let mut d = opts.profile_step_mm;
     while ostium_arc + d < total - 1.0 {
+        // Keep only true sections of the appendage: near a tight bend a
+        // perpendicular plane can also cut the far wall or the body, and
+        // such a loop is not a diameter of the appendage.
+        let (p, _) = point_at(&line, ostium_arc + d);
         if let Ok(sec) = section_on_line(&s, &line, ostium_arc + d) {
-            profile.push(ProfileSample {
-                depth_mm: d,
-                contour: sec.contour,
-            });
+            if inside_appendage(&sec, p, &t.ostium) {
+                profile.push(ProfileSample {
+                    depth_mm: d,
+                    contour: sec.contour,
+                });
+            }
         }
         d += opts.profile_step_mm;
     }
