@@ -11,6 +11,7 @@ pub mod centreline;
 pub mod contour;
 pub mod fit;
 pub mod measure;
+pub mod ostium;
 pub mod report;
 pub mod section;
 pub mod sizing;

@@ -1,0 +1,218 @@
+//! Finding the ostium along a traced centreline: the last appendage-like
+//! station before the body (walking from the tip), refined by bisection and,
+//! at crisp junctions, by the kink in the section-area trend; and the part
+//! of the surface that lies beyond the ostium plane (for the depth).
+
+use super::centreline::Station;
+use super::section::{plane_section, Section, Surface, FLARE_MAX};
+use crate::mesh::geometry::{dist, dot, sub, V3};
+
+fn good(sec: &Section, prev_area: Option<f64>) -> bool {
+    sec.appendage_like(prev_area)
+}
+
+/// The ostium among `stations` (tip -> body): the last appendage-like
+/// station before a lasting departure into the body. The appendage part
+/// must run at least 2 mm; the departure must last max(3 mm, a quarter of
+/// the ostium diameter) and show the body (a flaring wall or a bigger
+/// loop), else it is a side lobe's mouth or noise and the walk goes on.
+pub fn find_ostium(stations: &[Station], step: f64) -> Option<usize> {
+    let mut last_good: Option<usize> = None;
+    let mut good_len = 0.0;
+    let mut bad_len = 0.0;
+    let mut saw_body = false;
+    let mut prev_area: Option<f64> = None;
+    for (k, st) in stations.iter().enumerate() {
+        let is_good = match &st.section {
+            Ok(sec) => good(sec, prev_area),
+            Err(_) => false,
+        };
+        if is_good {
+            last_good = Some(k);
+            good_len += step;
+            bad_len = 0.0;
+            saw_body = false;
+            prev_area = st.section.as_ref().ok().map(|s| s.contour.area_mm2);
+            continue;
+        }
+        let Some(lg) = last_good else { continue };
+        bad_len += step;
+        let Ok(ost) = &stations[lg].section else {
+            continue;
+        };
+        if let Ok(sec) = &st.section {
+            if sec.flare > FLARE_MAX || sec.contour.area_mm2 > 1.2 * ost.contour.area_mm2 {
+                saw_body = true;
+            }
+        }
+        let persist = (0.25 * ost.contour.area_diameter_mm).max(3.0);
+        if good_len >= 2.0 && bad_len >= persist && saw_body {
+            return Some(lg);
+        }
+    }
+    None
+}
+
+/// The part of the surface beyond an ostium plane.
+pub(super) struct Beyond {
+    /// Deepest signed distance from the plane (mm).
+    pub(super) depth: f64,
+    /// A mesh hole lies in that part.
+    pub(super) open: bool,
+    /// Its area (mm^2).
+    pub(super) area: f64,
+    /// Which nodes belong to it.
+    pub(super) nodes: Vec<bool>,
+}
+
+/// Nodes reachable from `tip` without crossing the plane (origin, normal),
+/// on its positive side: the appendage beyond the ostium.
+pub(super) fn beyond_plane(s: &Surface, tip: u32, origin: V3, normal: V3) -> Beyond {
+    let h = |v: u32| dot(sub(s.nodes[v as usize], origin), normal);
+    let mut out = Beyond {
+        depth: 0.0,
+        open: false,
+        area: 0.0,
+        nodes: Vec::new(),
+    };
+    if h(tip) <= 0.0 {
+        return out;
+    }
+    let mut seen = vec![false; s.nodes.len()];
+    let mut stack = vec![tip];
+    seen[tip as usize] = true;
+    while let Some(v) = stack.pop() {
+        out.depth = out.depth.max(h(v));
+        out.open |= s.on_boundary[v as usize];
+        for &(w, _) in s.neighbours(v) {
+            if !seen[w as usize] && h(w) > 0.0 {
+                seen[w as usize] = true;
+                stack.push(w);
+            }
+        }
+    }
+    out.area = s
+        .tris
+        .iter()
+        .zip(s.tri_areas())
+        .filter(|(t, _)| t.iter().all(|&v| seen[v as usize]))
+        .map(|(_, a)| a)
+        .sum();
+    out.nodes = seen;
+    out
+}
+
+/// Bisect between the ostium station and the next one toward the body for
+/// the last plane (same axis) that is still appendage-like. When `precise`
+/// and the appendage meets the body in a crisp crease, the ostium is that
+/// crease, found from the area trend ([`area_kink`]): smoothed wall normals
+/// see the flare up to an edge early. Otherwise step back toward the tip
+/// by half an edge (0.1 to 1 mm): a mesh smears the junction over about an
+/// edge, and on the body side the diameters grow fast while on the
+/// appendage side they change slowly. Screening (not `precise`) skips the
+/// area trend: it only ranks candidates.
+pub(super) fn refine_ostium(
+    s: &Surface,
+    st: &Station,
+    step: f64,
+    precise: bool,
+) -> Option<Section> {
+    let sec = st.section.as_ref().ok()?;
+    let area = sec.contour.area_mm2;
+    let (a, c) = (st.axis, sec.contour.center);
+    let at = |d: f64| [c[0] - a[0] * d, c[1] - a[1] * d, c[2] - a[2] * d];
+    let (mut lo, mut hi) = (0.0, step);
+    for _ in 0..6 {
+        let mid = 0.5 * (lo + hi);
+        match plane_section(s, at(mid), a) {
+            Ok(x) if good(&x, Some(area)) && dist(x.contour.center, c) < mid + 1.0 => lo = mid,
+            _ => hi = mid,
+        }
+    }
+    let clear = (0.5 * s.mean_edge_mm).clamp(0.1, 1.0);
+    let kink = if precise {
+        area_kink(s, c, a, lo)
+    } else {
+        None
+    };
+    let d = kink.unwrap_or(lo - clear);
+    plane_section(s, at(d), a)
+        .ok()
+        .or_else(|| Some(sec.clone()))
+}
+
+/// Where the cross-section area departs from the appendage's own trend:
+/// planes through `c - a * d` (d in mm, growing toward the body) around
+/// `d0`, the last plane whose wall does not flare. On the appendage side
+/// the area changes slowly and nearly linearly with d (the taper); past the
+/// crease where it meets the body it grows fast. A mesh rounds the crease
+/// over about an edge, and smoothed wall normals see the flare early, so
+/// the crease is taken where the tangent of the fast growth meets the
+/// appendage's linear trend (the kink), not where the growth first shows.
+/// None when the trend cannot be fitted (too few sections) or the departure
+/// is gradual rather than a crisp crease.
+pub(super) fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
+    const H: f64 = 0.1;
+    let at = |d: f64| [c[0] - a[0] * d, c[1] - a[1] * d, c[2] - a[2] * d];
+    let area = |d: f64| -> Option<f64> {
+        plane_section(s, at(d), a)
+            .ok()
+            .filter(|x| dist(x.contour.center, at(d)) < 0.25 * x.contour.min_diameter_mm + 1.0)
+            .map(|x| x.contour.area_mm2)
+    };
+    // The appendage's trend over 2 mm, starting 1 mm inside the last
+    // non-flaring plane.
+    let fit: Vec<(f64, f64)> = (0..=10)
+        .map(|k| d0 - 3.0 + 0.2 * k as f64)
+        .filter_map(|d| area(d).map(|x| (d, x)))
+        .collect();
+    if fit.len() < 6 {
+        return None;
+    }
+    let n = fit.len() as f64;
+    let (mx, my) = (
+        fit.iter().map(|p| p.0).sum::<f64>() / n,
+        fit.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let sxx: f64 = fit.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = fit.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let trend = |d: f64| my + slope * (d - mx);
+    let sigma = (fit.iter().map(|p| (p.1 - trend(p.0)).powi(2)).sum::<f64>() / n).sqrt();
+    let thr = (4.0 * sigma).max(0.01 * my.abs());
+    // Walk toward the body from the end of the fitted range.
+    let mut last_flat = d0 - 1.0;
+    let mut steep: Vec<(f64, f64)> = Vec::new();
+    let mut d = d0 - 1.0 + H;
+    while d <= d0 + 2.0 {
+        match area(d) {
+            Some(x) => {
+                let e = x - trend(d);
+                if e <= thr && steep.is_empty() {
+                    last_flat = d;
+                } else {
+                    steep.push((d, e));
+                    if steep.len() == 3 {
+                        break;
+                    }
+                }
+            }
+            None => break,
+        }
+        d += H;
+    }
+    // Only a crisp crease is located this way: there the excess leaps far
+    // above the noise within a few tenths of a mm. A gradual departure (a
+    // tube meeting a curved wall at a slant) is seen late, by the
+    // threshold's lag: None, and the caller keeps the flare's estimate.
+    let crisp = steep.len() == 3 && steep[2].1 >= 10.0 * thr;
+    if !crisp {
+        return None;
+    }
+    // Tangent through the first departing samples, back to zero excess;
+    // at most the first sample above the threshold, which in a crisp
+    // crease is still on the appendage side of the leap.
+    let (p, q) = (steep[0], steep[2]);
+    let zero = p.0 - p.1 * (q.0 - p.0) / (q.1 - p.1);
+    Some(zero.clamp(last_flat - 2.0 * H, p.0))
+}
