@@ -736,3 +736,47 @@ fn measurement_time_per_shipped_mesh() {
         }
     }
 }
+
+/// Imaging-like versions of the shipped variants: every triangle edge split
+/// at random and the surface jittered along its normal (0.2 mm), then the
+/// appendage measured from its region tag. Diameters within 0.5 mm and
+/// depth within 1 mm (plus the generator's recorded noise) of the truth.
+#[test]
+#[ignore = "known gap (issue 3 open): on noisy remeshed variants the ostium walk places the \
+            ostium off the crisp junction (windsock max diameter 26.4 vs 24.0 mm; large_ostium \
+            depth 31.5 vs 33.7 mm); the measurement's own noisy shapes pass"]
+fn remeshed_and_noisy_shipped_variants_keep_their_truth() {
+    let mut bad = Vec::new();
+    let mut checked = 0;
+    for (k, truth_path) in shipped_variants().into_iter().enumerate() {
+        let name = truth_path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".truth.json", "");
+        if known_miss(&name, "region tag") {
+            continue;
+        }
+        let truth = cardiotwin::mesh::atrium::read_truth(&truth_path).unwrap();
+        let mesh =
+            cardiotwin::mesh::io::load(&truth_path.with_file_name(format!("{name}.vtu"))).unwrap();
+        let seed = 17 + k as u64;
+        let noisy = normal_noise(&random_splits(&mesh, seed), 0.2, seed);
+        let opts = MeasureOptions {
+            landing_zone_depth_mm: truth.landing_zone.depth_mm_from_ostium,
+            ..Default::default()
+        };
+        match measure(&noisy, &opts) {
+            Ok(m) => bad.extend(check_against_truth(&name, "remeshed + noise", &m, &truth)),
+            Err(e) => bad.push(format!("{name} (remeshed + noise): {e}")),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} variants checked");
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
