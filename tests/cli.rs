@@ -2,30 +2,12 @@
 //! outputs parsed back and checked.
 
 mod common {
+    pub mod cli;
     pub mod gpu;
 }
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn cardiotwin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cardiotwin"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn project(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
+use common::cli::{cardiotwin, project, text};
+use std::path::Path;
 
 fn summary(dir: &Path) -> serde_json::Value {
     let s = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json");

@@ -2,27 +2,12 @@
 //! shipped synthetic atria (meshes/laa/*.vtu), their JSON parsed back, the
 //! HTML report checked, and clear failures on bad input.
 
+mod common {
+    pub mod cli;
+}
+
+use common::cli::{cardiotwin, project, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn cardiotwin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cardiotwin"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn project(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
 
 /// The shipped synthetic variants, or None (with a message) until they exist.
 fn variants() -> Option<Vec<PathBuf>> {

@@ -122,15 +122,7 @@ fn write_body(
     )?;
     if !point_data.is_empty() {
         writeln!(w, "      <PointData>")?;
-        for a in point_data {
-            array(
-                w,
-                a.name,
-                a.components,
-                Payload::F64(&mut a.values.iter().copied()),
-                enc,
-            )?;
-        }
+        caller_arrays(w, point_data, enc)?;
         writeln!(w, "      </PointData>")?;
     }
     writeln!(w, "      <CellData>")?;
@@ -150,15 +142,7 @@ fn write_body(
             enc,
         )?;
     }
-    for a in cell_data {
-        array(
-            w,
-            a.name,
-            a.components,
-            Payload::F64(&mut a.values.iter().copied()),
-            enc,
-        )?;
-    }
+    caller_arrays(w, cell_data, enc)?;
     writeln!(w, "      </CellData>")?;
     writeln!(w, "      <Points>")?;
     array(
@@ -195,6 +179,20 @@ fn write_body(
     writeln!(w, "    </Piece>")?;
     writeln!(w, "  </UnstructuredGrid>")?;
     writeln!(w, "</VTKFile>")
+}
+
+/// The caller's extra arrays, as Float64.
+fn caller_arrays(w: &mut dyn Write, arrays: &[DataArray], enc: VtuEncoding) -> std::io::Result<()> {
+    for a in arrays {
+        array(
+            w,
+            a.name,
+            a.components,
+            Payload::F64(&mut a.values.iter().copied()),
+            enc,
+        )?;
+    }
+    Ok(())
 }
 
 fn xml_escape(s: &str) -> String {
