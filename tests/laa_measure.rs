@@ -683,7 +683,7 @@ fn known_missing_variants_match_their_truth() {
 }
 
 #[test]
-#[ignore = "the real atrium's landing-zone plane meets a hole; see the measurement report"]
+#[ignore = "known gap (issue 3 open): the source cut the appendage at its inlet, so the real atrium keeps only a 6.5 mm funnel and measure() finds no appendage-like section before the tag border"]
 fn real_atrium_appendage_is_found_without_a_tip_with_a_plausible_ostium() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("meshes/rodero01_left_atrium.vtu");
