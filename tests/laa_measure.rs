@@ -272,9 +272,15 @@ fn random_splits(mesh: &Mesh, seed: u64) -> Mesh {
         }
     }
     let mut el = Vec::new();
+    // A split triangle's halves keep its region tag.
+    let mut regions = Vec::new();
     for (i, t) in tris.iter().enumerate() {
+        let tag = mesh.regions.get(i).copied().unwrap_or(0);
         match split_of[i] {
-            None => el.extend_from_slice(t),
+            None => {
+                el.extend_from_slice(t);
+                regions.push(tag);
+            }
             Some(((a, b), m)) => {
                 // Rotate so the split edge is (t0, t1), keeping orientation.
                 let k = (0..3)
@@ -285,10 +291,13 @@ fn random_splits(mesh: &Mesh, seed: u64) -> Mesh {
                     .unwrap();
                 let (p, q, r) = (t[k], t[(k + 1) % 3], t[(k + 2) % 3]);
                 el.extend_from_slice(&[p, m, r, m, q, r]);
+                regions.extend_from_slice(&[tag, tag]);
             }
         }
     }
-    Mesh::new(nodes, ElementKind::Triangle, el)
+    let mut out = Mesh::new(nodes, ElementKind::Triangle, el);
+    out.regions = regions;
+    out
 }
 
 /// Move every node along its normal by a Gaussian-like amount (sd mm).
@@ -600,18 +609,11 @@ fn check_against_truth(
 
 /// (variant, way of finding the appendage) pairs that still miss their
 /// truth, with the reason; they are checked by the #[ignore]d test below.
-const KNOWN_MISSES: [(&str, &str, &str); 2] = [
-    (
-        "bilobed",
-        "region tag",
-        "the traced centreline tilts toward the side lobe (ostium plane 25 deg off)",
-    ),
-    (
-        "bilobed",
-        "tip",
-        "the landing-zone plane catches the side lobe's mouth",
-    ),
-];
+const KNOWN_MISSES: [(&str, &str, &str); 1] = [(
+    "bilobed",
+    "tip",
+    "the landing-zone plane catches the side lobe's mouth",
+)];
 
 /// Measure every shipped variant the ways `pick(name, how)` selects and
 /// list the mismatches with its truth.
@@ -671,7 +673,7 @@ fn every_shipped_variant_matches_its_truth_with_tags_without_tags_and_from_its_t
 }
 
 #[test]
-#[ignore = "known misses listed in KNOWN_MISSES (bilobed with tags and from its tip)"]
+#[ignore = "known misses listed in KNOWN_MISSES (bilobed from its tip)"]
 fn known_missing_variants_match_their_truth() {
     let bad = shipped_mismatches(known_miss);
     assert!(
@@ -742,9 +744,6 @@ fn measurement_time_per_shipped_mesh() {
 /// appendage measured from its region tag. Diameters within 0.5 mm and
 /// depth within 1 mm (plus the generator's recorded noise) of the truth.
 #[test]
-#[ignore = "known gap (issue 3 open): on noisy remeshed variants the ostium walk places the \
-            ostium off the crisp junction (windsock max diameter 26.4 vs 24.0 mm; large_ostium \
-            depth 31.5 vs 33.7 mm); the measurement's own noisy shapes pass"]
 fn remeshed_and_noisy_shipped_variants_keep_their_truth() {
     let mut bad = Vec::new();
     let mut checked = 0;

@@ -12,12 +12,15 @@
 //! still lies wholly in the appendage: its wall everywhere within 45 degrees
 //! of the local axis (the body wall flares out) and its area not jumping;
 //! brief violations (a side lobe's mouth) are tolerated. With region tags the
-//! ostium is where the tag border crosses the centreline. Units: mm.
+//! ostium is the tag border itself: its closed loop, smoothed along its length
+//! and measured in its least-squares plane (robust to noise and uneven
+//! triangles); where the border is not one closed loop, the section where it
+//! crosses the centreline. Units: mm.
 
 use super::centreline::{extremities, geodesic, nearest_node, smooth, trace, Station};
 use super::contour::{unit, Contour};
-use super::ostium::{beyond_plane, find_ostium, refine_ostium, Beyond};
-use super::section::{plane_section, Section, Surface, FLARE_MAX, JUMP};
+use super::ostium::{beyond_plane, find_ostium, refine_ostium, tag_border_loop, Beyond};
+use super::section::{plane_section, smooth_loop, Section, Surface, FLARE_MAX, JUMP};
 use super::{APPENDAGE_TAG, BODY_TAG};
 use crate::mesh::geometry::{dist, dot, sub, V3};
 use crate::{Error, Mesh, Result};
@@ -86,6 +89,10 @@ const CANDIDATES: usize = 10;
 const NECK_RATIO: f64 = 1.3;
 /// Length of the straight centreline piece drawn into the body (mm).
 const BODY_REACH: f64 = 10.0;
+/// Half-width of the running average along the tag border (mm): it shrinks
+/// a 12 mm radius by about 1 % (0.1 mm) while averaging out sub-mm noise
+/// and the zig-zag of a border that follows triangle edges.
+const BORDER_SMOOTH: f64 = 3.0;
 
 fn no_appendage(why: &str) -> Error {
     Error::Unsupported(format!("no appendage found: {why}"))
@@ -179,6 +186,8 @@ struct Traced {
     stations: Vec<Station>,
     ostium: Section,
     ostium_station: usize,
+    /// Unit normal of the ostium plane, toward the tip.
+    ostium_axis: V3,
     beyond: Beyond,
 }
 
@@ -203,11 +212,24 @@ fn trace_from(
             / b.len() as f64
     };
     let margin = (4.0 / step).ceil() as usize + 2;
-    let stop = |sts: &[Station]| match &start.border {
-        Some(b) => sts.len() > margin && border_side(&sts[sts.len() - 1 - margin], b) > 0.0,
-        None => {
-            find_ostium(sts, step).is_some_and(|k| sts.len() > k + margin + (8.0 / step) as usize)
+    // The border's centroid and least-squares plane normal (toward the
+    // tip): a station's centre past that plane is in the body.
+    let plane = start.border.as_ref().map(|b| {
+        let bc = centroid_of(s, b);
+        (
+            bc,
+            border_normal(s, b, unit(sub(s.nodes[start.tip as usize], bc))),
+        )
+    });
+    let stop = |sts: &[Station]| match (&start.border, plane) {
+        (Some(b), Some((bc, n))) => {
+            sts.len() > margin && {
+                let st = &sts[sts.len() - 1 - margin];
+                border_side(st, b) > 0.0 && dot(sub(st.centre, bc), n) < 0.0
+            }
         }
+        (Some(b), None) => sts.len() > margin && border_side(&sts[sts.len() - 1 - margin], b) > 0.0,
+        _ => find_ostium(sts, step).is_some_and(|k| sts.len() > k + margin + (8.0 / step) as usize),
     };
     // Where the previous round met the ostium, so that later rounds go
     // straight past it (see [`trace`]): with tags, the first station on
@@ -229,11 +251,51 @@ fn trace_from(
     }
     let (k, ostium) = match &start.border {
         Some(b) => {
-            // Mean signed height of the border over each station's plane:
+            let bc = centroid_of(s, b);
+            // The tag border is the ostium by definition: its closed loop,
+            // smoothed along its length (noise and uneven triangles make it
+            // zig-zag) and measured in the border's least-squares plane. A
+            // section in that plane would instead cross the noisy wall back
+            // and forth along the whole border, and a walk along noisy
+            // sections would place it off the border.
+            let toward = unit(sub(s.nodes[start.tip as usize], bc));
+            let ax = border_normal(s, b, toward);
+            if let (Some(lp), true) = (
+                tag_border_loop(s, APPENDAGE_TAG, BODY_TAG),
+                toward != [0.0; 3],
+            ) {
+                let contour = Contour::from_loop(smooth_loop(&lp, BORDER_SMOOTH), ax);
+                let oc = contour.center;
+                // The centreline keeps the stations on the tip side of
+                // the ostium plane, up to the crossing nearest the ostium
+                // centre (a bent appendage's tip can fold back across the
+                // plane far from it).
+                let h = |k: usize| dot(sub(stations[k].centre, oc), ax);
+                let near = |k: &usize| dist(stations[*k].centre, oc);
+                let k = (1..stations.len())
+                    .filter(|&k| h(k - 1) > 0.0 && h(k) <= 0.0)
+                    .min_by(|x, y| near(x).total_cmp(&near(y)))
+                    .or_else(|| (0..stations.len()).min_by(|x, y| near(x).total_cmp(&near(y))))
+                    .unwrap_or(0);
+                let beyond = beyond_plane(s, start.tip, oc, ax);
+                let sec = Section {
+                    contour,
+                    flare: 0.0,
+                    gap_mm: 0.0,
+                };
+                return Ok(Traced {
+                    stations,
+                    ostium: sec,
+                    ostium_station: k,
+                    ostium_axis: ax,
+                    beyond,
+                });
+            }
+            // A broken border: where it crosses the traced centreline. Mean
+            // signed height of the border over each station's plane:
             // negative while the plane is on the tip side of the border. The
             // crossing nearest the border's centroid counts (stations at the
             // very tip have no reliable direction).
-            let bc = centroid_of(s, b);
             let k = (1..stations.len())
                 .filter(|&k| {
                     border_side(&stations[k - 1], b) < 0.0 && border_side(&stations[k], b) >= 0.0
@@ -285,6 +347,7 @@ fn trace_from(
     };
     let beyond = beyond_plane(s, start.tip, ostium.contour.center, stations[k].axis);
     Ok(Traced {
+        ostium_axis: stations[k].axis,
         stations,
         ostium,
         ostium_station: k,
@@ -539,7 +602,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     if t.beyond.open && start.border.is_none() {
         notes.push("the mesh has a hole beyond the ostium; depth may be short".to_string());
     }
-    let ost_axis = t.stations[t.ostium_station].axis;
+    let ost_axis = t.ostium_axis;
     let ost_c = t.ostium.contour.center;
     // Centreline, tip -> body: tip node, re-centred stations up to the
     // ostium, the ostium centre, then straight into the body.
@@ -550,7 +613,32 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
             Err(_) => st.centre,
         });
     }
-    let mut line = smooth(&tip_side, 2);
+    // Near the ostium the traced sections still feel the body (and, on a
+    // noisy wall, their centres wander sideways): the centreline leaves the
+    // ostium centre along the ostium normal and joins the traced one
+    // gradually, over one ostium diameter. Only where the ostium plane
+    // comes from the tag border: a plane from the walk is itself a traced
+    // section and no truer than its neighbours.
+    let reach_in = t.ostium.contour.area_diameter_mm.max(1.0);
+    let blend = if start.border.is_some() {
+        tip_side.len()
+    } else {
+        0
+    };
+    for p in tip_side.iter_mut().take(blend) {
+        let h = dot(sub(*p, ost_c), ost_axis);
+        let w = (1.0 - h / reach_in).clamp(0.0, 1.0);
+        let on_axis = [0, 1, 2].map(|d| ost_c[d] + ost_axis[d] * h.max(0.0));
+        *p = [0, 1, 2].map(|d| w * on_axis[d] + (1.0 - w) * p[d]);
+    }
+    // With the ostium from the tag border the line is also smoothed harder
+    // (about +-4 mm): on a noisy wall the traced centres wander sideways and
+    // would lengthen the arc to the landing zone.
+    let mut line = if start.border.is_some() {
+        smooth(&smooth(&tip_side, 8), 8)
+    } else {
+        smooth(&tip_side, 2)
+    };
     line[0] = s.nodes[start.tip as usize];
     line.push(ost_c);
     let reach = (BODY_REACH / STEP) as usize;

@@ -216,3 +216,73 @@ pub(super) fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
     let zero = p.0 - p.1 * (q.0 - p.0) / (q.1 - p.1);
     Some(zero.clamp(last_flat - 2.0 * H, p.0))
 }
+
+/// The longest closed loop of edges between a triangle tagged `a` and one
+/// tagged `b` (the appendage's tag border), as points in order; None when
+/// the border has no closed loop (a broken or branching tag border).
+pub(super) fn tag_border_loop(s: &Surface, a: i32, b: i32) -> Option<Vec<V3>> {
+    use std::collections::HashMap;
+    // Which tags meet across each edge: bit 1 for `a`, bit 2 for `b`.
+    let mut sides: HashMap<(u32, u32), u8> = HashMap::new();
+    for (t, &r) in s.tris.iter().zip(&s.tri_region) {
+        let bit = if r == a {
+            1
+        } else if r == b {
+            2
+        } else {
+            continue;
+        };
+        for k in 0..3 {
+            let (x, y) = (t[k], t[(k + 1) % 3]);
+            *sides.entry((x.min(y), x.max(y))).or_default() |= bit;
+        }
+    }
+    let mut adj: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (&(x, y), &m) in &sides {
+        if m == 3 {
+            adj.entry(x).or_default().push(y);
+            adj.entry(y).or_default().push(x);
+        }
+    }
+    let mut used: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
+    let mut starts: Vec<u32> = adj.keys().copied().collect();
+    starts.sort_unstable();
+    let mut best: Option<(f64, Vec<V3>)> = None;
+    for v0 in starts {
+        for &w0 in &adj[&v0] {
+            if used.contains(&(v0.min(w0), v0.max(w0))) {
+                continue;
+            }
+            // Walk unused border edges until the start comes back.
+            let mut chain = vec![v0];
+            let (mut prev, mut cur) = (v0, w0);
+            used.insert((v0.min(w0), v0.max(w0)));
+            let mut closed = false;
+            while chain.len() <= adj.len() {
+                if cur == v0 {
+                    closed = true;
+                    break;
+                }
+                chain.push(cur);
+                let next = adj[&cur]
+                    .iter()
+                    .copied()
+                    .find(|&n| n != prev && !used.contains(&(cur.min(n), cur.max(n))));
+                let Some(n) = next else { break };
+                used.insert((cur.min(n), cur.max(n)));
+                (prev, cur) = (cur, n);
+            }
+            if !closed || chain.len() < 3 {
+                continue;
+            }
+            let pts: Vec<V3> = chain.iter().map(|&v| s.nodes[v as usize]).collect();
+            let len: f64 = (0..pts.len())
+                .map(|i| dist(pts[i], pts[(i + 1) % pts.len()]))
+                .sum();
+            if best.as_ref().is_none_or(|(l, _)| len > *l) {
+                best = Some((len, pts));
+            }
+        }
+    }
+    best.map(|(_, p)| p)
+}

@@ -305,7 +305,7 @@ pub fn plane_section(s: &Surface, origin: V3, axis: V3) -> std::result::Result<S
 /// a zig-zag whose length (the perimeter) would grow with the noise. The
 /// average shrinks a circle of radius r by about (half/r)^2/6: 0.3 % for
 /// 1 mm on a 15 mm appendage.
-fn smooth_loop(points: &[V3], half: f64) -> Vec<V3> {
+pub(super) fn smooth_loop(points: &[V3], half: f64) -> Vec<V3> {
     let n = points.len();
     if n < 3 {
         return points.to_vec();
