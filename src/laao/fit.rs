@@ -376,31 +376,22 @@ pub fn fit(
         }
     };
     let label = leak_label(cat, grade);
-    let seal = match grade {
-        LeakGrade::CompleteSeal => Criterion {
-            verdict: Verdict::Pass,
-            reasons: vec![format!(
+    let (verdict, what) = match grade {
+        LeakGrade::CompleteSeal => (Verdict::Pass, None),
+        LeakGrade::Small => (Verdict::Pass, Some("an adequate seal")),
+        LeakGrade::Moderate => (Verdict::Caution, Some("a residual leak is likely")),
+        LeakGrade::Large => (Verdict::Fail, Some("a significant leak")),
+    };
+    let seal = Criterion {
+        verdict,
+        reasons: vec![match what {
+            None => format!(
                 "complete seal: the rim meets the wall all around (largest gap {leak:.1} mm)"
-            )],
-        },
-        LeakGrade::Small => Criterion {
-            verdict: Verdict::Pass,
-            reasons: vec![format!(
-                "largest gap between rim and wall {leak:.1} mm ({label}): an adequate seal"
-            )],
-        },
-        LeakGrade::Moderate => Criterion {
-            verdict: Verdict::Caution,
-            reasons: vec![format!(
-                "largest gap between rim and wall {leak:.1} mm ({label}): a residual leak is likely"
-            )],
-        },
-        LeakGrade::Large => Criterion {
-            verdict: Verdict::Fail,
-            reasons: vec![format!(
-                "largest gap between rim and wall {leak:.1} mm ({label}): a significant leak"
-            )],
-        },
+            ),
+            Some(what) => {
+                format!("largest gap between rim and wall {leak:.1} mm ({label}): {what}")
+            }
+        }],
     };
     let criteria = Criteria {
         position,
