@@ -19,6 +19,8 @@ pub mod physics;
 pub mod run;
 pub mod scenario;
 pub mod solver;
+#[cfg(feature = "viewer")]
+pub mod viewer;
 
 pub use error::{Error, Result};
 pub use mesh::{ElementKind, Mesh};

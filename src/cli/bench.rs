@@ -95,7 +95,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         };
         if let Some(ctx) = &gpu {
             let bytes = bandwidth::step_bytes(p);
-            let copy = bandwidth::copy_bandwidth(ctx, bytes.max(64 << 20), 10)?;
+            let copy = bandwidth::copy_bandwidth(ctx, bytes.max(256 << 20), 0.2)?;
             let mut backend = GpuBackend::new(ctx, p)?;
             measure(&mut backend, bytes, copy)?;
         }
