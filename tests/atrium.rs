@@ -394,14 +394,19 @@ fn regenerate_laa_variants() {
     }
 }
 
-/// Regenerates meshes/rodero01_left_atrium.vtu from the wheel's source:
+/// Regenerates meshes/rodero01_left_atrium.vtu from the wheel's source (its
+/// `.namemap.json` must lie beside it):
 /// `RODERO_VTU=.../rodero_01_fullheart_2.0mm.vtu cargo test --release --test atrium -- --ignored regenerate_rodero_left_atrium --nocapture`
+/// Set `RODERO_OUT` to write elsewhere (e.g. to inspect the 1.5 mm source
+/// without replacing the shipped file).
 #[test]
 #[ignore]
 fn regenerate_rodero_left_atrium() {
     let src = std::env::var("RODERO_VTU").expect("set RODERO_VTU to the source .vtu");
     let x = rodero::extract_left_atrium(Path::new(&src)).unwrap();
-    let out = repo().join("meshes/rodero01_left_atrium.vtu");
+    let out = std::env::var("RODERO_OUT")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| repo().join("meshes/rodero01_left_atrium.vtu"));
     io::save(&x.mesh, &out).unwrap();
     let back = io::load(&out).unwrap();
     assert_eq!(back.elements, x.mesh.elements);
@@ -413,7 +418,9 @@ fn regenerate_rodero_left_atrium() {
         .filter(|&&t| t == APPENDAGE_TAG)
         .count();
     println!(
-        "{} nodes, {} triangles ({app} appendage); cap centre {:.2?}, axis {:.3?}, cap diameter {:.2} mm, ostium {:.1} mm below the cap; {:?}",
+        "surface ids {} (endocardium), {} (cap); {} nodes, {} triangles ({app} appendage); cap centre {:.2?}, axis {:.3?}, cap diameter {:.2} mm, ostium {:.1} mm below the cap; {:?}",
+        x.endocardium_id,
+        x.cap_id,
         x.mesh.node_count(),
         x.mesh.element_count(),
         x.cap_center,

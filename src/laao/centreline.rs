@@ -9,7 +9,7 @@
 //! smoothing in between. Units: mm.
 
 use super::contour::unit;
-use super::section::{level_chains, plane_section, Section, Surface, FLARE_MAX};
+use super::section::{level_chains_among, plane_section, Section, Surface, FLARE_MAX};
 use crate::mesh::geometry::{dist, sub, V3};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -106,14 +106,45 @@ pub fn nearest_node(s: &Surface, p: V3) -> (u32, f64) {
 /// centroid) is kept, so a side lobe's separate rings do not pull the axis.
 pub fn ring_centres(s: &Surface, dist_tip: &[f64], step: f64, g_max: f64) -> Vec<V3> {
     let mut out: Vec<V3> = Vec::new();
-    let mut f = vec![0.0; dist_tip.len()];
+    // Unreached nodes count as far away.
+    let far = |v: u32| {
+        let d = dist_tip[v as usize];
+        if d.is_finite() {
+            d
+        } else {
+            1e9
+        }
+    };
+    // Each level only cuts the triangles whose distance range spans it:
+    // sorted by their nearest node, the candidates are a short run.
+    let span: Vec<(f64, f64)> = s
+        .tris
+        .iter()
+        .map(|t| {
+            let d = t.map(far);
+            (d[0].min(d[1]).min(d[2]), d[0].max(d[1]).max(d[2]))
+        })
+        .collect();
+    let mut by_min: Vec<u32> = (0..s.tris.len() as u32).collect();
+    by_min.sort_unstable_by(|&a, &b| span[a as usize].0.total_cmp(&span[b as usize].0));
+    let widest = span
+        .iter()
+        .map(|&(lo, hi)| hi - lo)
+        .filter(|w| *w < 1e8)
+        .fold(0.0, f64::max);
     let mut g = step;
     while g <= g_max {
-        for (fi, &d) in f.iter_mut().zip(dist_tip) {
-            // Unreached nodes count as far away.
-            *fi = if d.is_finite() { d - g } else { 1e9 };
-        }
-        let chains = level_chains(s, &f);
+        // A triangle is cut when its nodes fall on both sides of g (a node
+        // at exactly g counts as beyond it).
+        let first = by_min.partition_point(|&t| span[t as usize].0 < g - widest);
+        let last = by_min.partition_point(|&t| span[t as usize].0 < g);
+        let mut cut: Vec<u32> = by_min[first..last]
+            .iter()
+            .copied()
+            .filter(|&t| span[t as usize].1 >= g)
+            .collect();
+        cut.sort_unstable();
+        let chains = level_chains_among(s, cut.into_iter(), |v| far(v) - g);
         let pick = match out.last() {
             None => chains
                 .iter()
@@ -209,6 +240,22 @@ pub fn line_direction(points: &[V3]) -> V3 {
     }
 }
 
+/// The centre of the lumen cut at `c`, or `c` itself unless the section
+/// is a wall-like loop (not the cap, not the body) whose centre stays near
+/// the point: a loop that swallowed part of the body, or a tilted cut
+/// through the cap or a bend, would drag the centreline away.
+pub fn recentre(section: &std::result::Result<Section, String>, c: V3) -> V3 {
+    match section {
+        Ok(x)
+            if x.flare <= FLARE_MAX
+                && dist(x.lumen().center, c) < 0.25 * x.lumen().min_diameter_mm =>
+        {
+            x.lumen().center
+        }
+        _ => c,
+    }
+}
+
 /// A point of the traced centreline with its cross-section.
 #[derive(Debug, Clone)]
 pub struct Station {
@@ -287,18 +334,7 @@ pub fn trace(
                 }
             };
             let section = plane_section(s, c, a);
-            // Re-centre only on a wall-like loop (not the cap, not the body)
-            // that stays near the point: a loop that swallowed part of the
-            // body, or a tilted cut through the cap, would drag it away.
-            fin.push(match &section {
-                Ok(x)
-                    if x.flare <= FLARE_MAX
-                        && dist(x.contour.center, c) < 0.25 * x.contour.min_diameter_mm =>
-                {
-                    x.contour.center
-                }
-                _ => c,
-            });
+            fin.push(recentre(&section, c));
             stations.push(Station {
                 centre: c,
                 axis: a,

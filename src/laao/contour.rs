@@ -83,28 +83,55 @@ fn convex_hull(mut pts: Vec<[f64; 2]>) -> Vec<[f64; 2]> {
     hull
 }
 
-/// Smallest width of a convex polygon over all edge directions (the minimum
-/// caliper width is attained with one side flush to a hull edge).
-fn min_width(hull: &[[f64; 2]]) -> f64 {
-    if hull.len() < 3 {
-        return 0.0;
-    }
-    let mut best = f64::INFINITY;
-    for i in 0..hull.len() {
-        let a = hull[i];
-        let b = hull[(i + 1) % hull.len()];
-        let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
-        let len = (ex * ex + ey * ey).sqrt();
-        if len == 0.0 {
-            continue;
+/// Rotating calipers over a convex polygon (counter-clockwise, no repeated
+/// points): its diameter with the unit direction of that diameter, and its
+/// smallest width. The smallest width is attained with one side flush to a
+/// hull edge, and the diameter between a vertex pair that is antipodal to
+/// some edge, so one sweep of the edge and its farthest vertex (which only
+/// moves forward) finds both in linear time.
+fn calipers(hull: &[[f64; 2]]) -> (f64, [f64; 2], f64) {
+    let n = hull.len();
+    let d = |a: [f64; 2], b: [f64; 2]| (b[0] - a[0]).hypot(b[1] - a[1]);
+    let mut max_d = 0.0;
+    let mut axis = [1.0, 0.0];
+    let mut consider = |a: [f64; 2], b: [f64; 2]| {
+        let l = d(a, b);
+        if l > max_d {
+            max_d = l;
+            axis = [(b[0] - a[0]) / l, (b[1] - a[1]) / l];
         }
-        let width = hull
-            .iter()
-            .map(|p| ((p[0] - a[0]) * ey - (p[1] - a[1]) * ex).abs() / len)
-            .fold(0.0, f64::max);
-        best = best.min(width);
+    };
+    if n < 3 {
+        if n == 2 {
+            consider(hull[0], hull[1]);
+        }
+        return (max_d, axis, 0.0);
     }
-    best
+    // Twice the area of (a, b, c): the height of c over a-b times |a-b|.
+    let area2 = |a: [f64; 2], b: [f64; 2], c: [f64; 2]| {
+        ((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])).abs()
+    };
+    let mut best_w = f64::INFINITY;
+    let mut j = 1;
+    for i in 0..n {
+        let (a, b) = (hull[i], hull[(i + 1) % n]);
+        let mut steps = 0;
+        while steps < n && area2(a, b, hull[(j + 1) % n]) > area2(a, b, hull[j]) {
+            j = (j + 1) % n;
+            steps += 1;
+        }
+        let len = d(a, b);
+        if len > 0.0 {
+            best_w = best_w.min(area2(a, b, hull[j]) / len);
+        }
+        // The vertex after j ties with it when an edge there is parallel
+        // to a-b.
+        for k in [j, (j + 1) % n] {
+            consider(a, hull[k]);
+            consider(b, hull[k]);
+        }
+    }
+    (max_d, axis, if best_w.is_finite() { best_w } else { 0.0 })
 }
 
 impl Contour {
@@ -152,17 +179,7 @@ impl Contour {
             .map(|i| dist(points[i], points[(i + 1) % points.len()]))
             .sum();
         let hull = convex_hull(flat.clone());
-        let (mut max_d, mut axis2) = (0.0, [1.0, 0.0]);
-        for i in 0..hull.len() {
-            for j in i + 1..hull.len() {
-                let (dx, dy) = (hull[j][0] - hull[i][0], hull[j][1] - hull[i][1]);
-                let d = (dx * dx + dy * dy).sqrt();
-                if d > max_d {
-                    max_d = d;
-                    axis2 = [dx / d, dy / d];
-                }
-            }
-        }
+        let (max_d, axis2, min_w) = calipers(&hull);
         let max_axis = unit([
             axis2[0] * e1[0] + axis2[1] * e2[0],
             axis2[0] * e1[1] + axis2[1] * e2[1],
@@ -174,7 +191,7 @@ impl Contour {
             area_mm2: area,
             perimeter_mm: perimeter,
             max_diameter_mm: max_d,
-            min_diameter_mm: min_width(&hull),
+            min_diameter_mm: min_w,
             perimeter_diameter_mm: perimeter / std::f64::consts::PI,
             area_diameter_mm: 2.0 * (area / std::f64::consts::PI).sqrt(),
             max_axis,
@@ -200,6 +217,44 @@ mod tests {
                 ]
             })
             .collect()
+    }
+
+    #[test]
+    fn calipers_agree_with_brute_force_on_random_hulls() {
+        // A small linear congruential generator: no test dependency.
+        let mut state = 12345u64;
+        let mut rnd = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..200 {
+            let n = 3 + (rnd() * 60.0) as usize;
+            let pts: Vec<[f64; 2]> = (0..n)
+                .map(|_| [20.0 * rnd() - 10.0, 8.0 * rnd() - 4.0])
+                .collect();
+            let hull = convex_hull(pts);
+            let (max_d, _, min_w) = calipers(&hull);
+            let mut brute_d: f64 = 0.0;
+            let mut brute_w = f64::INFINITY;
+            for i in 0..hull.len() {
+                for j in 0..hull.len() {
+                    let (a, b) = (hull[i], hull[j]);
+                    brute_d = brute_d.max((b[0] - a[0]).hypot(b[1] - a[1]));
+                }
+                let (a, b) = (hull[i], hull[(i + 1) % hull.len()]);
+                let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
+                let l = ex.hypot(ey);
+                let w = hull
+                    .iter()
+                    .map(|p| ((p[0] - a[0]) * ey - (p[1] - a[1]) * ex).abs() / l)
+                    .fold(0.0, f64::max);
+                brute_w = brute_w.min(w);
+            }
+            assert!((max_d - brute_d).abs() < 1e-9, "{max_d} vs {brute_d}");
+            assert!((min_w - brute_w).abs() < 1e-9, "{min_w} vs {brute_w}");
+        }
     }
 
     #[test]

@@ -9,13 +9,18 @@
 pub mod catalog;
 pub mod centreline;
 pub mod contour;
+mod detect;
 pub mod fit;
+pub mod grid;
+mod landing;
 pub mod measure;
+mod neck;
 pub mod ostium;
 pub mod report;
 pub mod section;
 pub mod sizing;
 pub mod surface;
+mod traced;
 
 pub use contour::Contour;
 pub use measure::{measure, LaaMeasurement, MeasureOptions};

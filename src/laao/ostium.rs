@@ -157,8 +157,9 @@ pub(super) fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
     let area = |d: f64| -> Option<f64> {
         plane_section(s, at(d), a)
             .ok()
-            .filter(|x| dist(x.contour.center, at(d)) < 0.25 * x.contour.min_diameter_mm + 1.0)
-            .map(|x| x.contour.area_mm2)
+            .map(|x| x.lumen().clone())
+            .filter(|x| dist(x.center, at(d)) < 0.25 * x.min_diameter_mm + 1.0)
+            .map(|x| x.area_mm2)
     };
     // The appendage's trend over 2 mm, starting 1 mm inside the last
     // non-flaring plane.

@@ -7,6 +7,7 @@
 //! closed loop around a centreline point. Units: mm.
 
 use super::contour::{plane_basis, unit, Contour};
+use super::neck::main_lumen;
 use crate::mesh::geometry::{dist, dot, sub, V3};
 use std::collections::HashMap;
 
@@ -64,15 +65,26 @@ impl Chain {
 /// cut triangle gives exactly one segment; segments are chained through the
 /// mesh edges they cross.
 pub fn level_chains(s: &Surface, f: &[f64]) -> Vec<Chain> {
-    let pos: Vec<bool> = f.iter().map(|&x| x >= 0.0).collect();
+    level_chains_among(s, 0..s.tris.len() as u32, |v| f[v as usize])
+}
+
+/// [`level_chains`] of the field `f` (evaluated per node, the same value
+/// every time) over the triangles `tris` only, in ascending order.
+pub fn level_chains_among(
+    s: &Surface,
+    tris: impl Iterator<Item = u32>,
+    f: impl Fn(u32) -> f64,
+) -> Vec<Chain> {
     let mut edge_id: HashMap<(u32, u32), usize> = HashMap::new();
     let mut edge_pt: Vec<V3> = Vec::new();
     // Up to two segments per crossed edge (more only on non-manifold edges,
     // where the extra ones are left unchained).
     let mut edge_segs: Vec<[usize; 2]> = Vec::new();
     let mut segs: Vec<(usize, usize, u32)> = Vec::new();
-    for (ti, t) in s.tris.iter().enumerate() {
-        let p = [pos[t[0] as usize], pos[t[1] as usize], pos[t[2] as usize]];
+    for ti in tris {
+        let t = &s.tris[ti as usize];
+        let fv = t.map(&f);
+        let p = fv.map(|x| x >= 0.0);
         if p[0] == p[1] && p[1] == p[2] {
             continue;
         }
@@ -85,7 +97,11 @@ pub fn level_chains(s: &Surface, f: &[f64]) -> Vec<Chain> {
             }
             let key = (a.min(b), a.max(b));
             let id = *edge_id.entry(key).or_insert_with(|| {
-                let (fa, fb) = (f[key.0 as usize], f[key.1 as usize]);
+                let (fa, fb) = if a < b {
+                    (fv[k], fv[(k + 1) % 3])
+                } else {
+                    (fv[(k + 1) % 3], fv[k])
+                };
                 let w = fa / (fa - fb);
                 let (pa, pb) = (s.nodes[key.0 as usize], s.nodes[key.1 as usize]);
                 edge_pt.push([
@@ -102,7 +118,7 @@ pub fn level_chains(s: &Surface, f: &[f64]) -> Vec<Chain> {
             m += 1;
         }
         let si = segs.len();
-        segs.push((ends[0], ends[1], ti as u32));
+        segs.push((ends[0], ends[1], ti));
         for e in ends {
             let slot = &mut edge_segs[e];
             if slot[0] == usize::MAX {
@@ -181,7 +197,11 @@ pub fn level_chains(s: &Surface, f: &[f64]) -> Vec<Chain> {
 /// A cross-section perpendicular to the centreline.
 #[derive(Debug, Clone)]
 pub struct Section {
+    /// The loop around the centreline point, as cut.
     pub contour: Contour,
+    /// The same loop with side branches cut off at their neck, when it had
+    /// any ([`super::neck`]); see [`Section::lumen`].
+    pub trimmed: Option<Contour>,
     /// How fast the wall widens toward the atrial body, as radial mm per
     /// axial mm, at the worst place around the loop (smoothed over
     /// +-0.5 mm of loop). Inside a tube it is small; where the plane starts to
@@ -199,6 +219,14 @@ pub const FLARE_MAX: f64 = 1.0;
 pub const JUMP: f64 = 1.5;
 
 impl Section {
+    /// The main lumen: the loop without side branches. Judging whether a
+    /// plane lies in the appendage uses the loop as cut (`contour`: a
+    /// branch's mouth is not appendage wall); measuring the lumen and
+    /// centring the centreline use this.
+    pub fn lumen(&self) -> &Contour {
+        self.trimmed.as_ref().unwrap_or(&self.contour)
+    }
+
     /// Does this section lie in the appendage proper: its wall nowhere
     /// flaring like the body's, and its area not jumping from the previous
     /// appendage-like section's `prev_area` (mm^2)?
@@ -242,6 +270,11 @@ fn polygon_area(poly: &[[f64; 2]]) -> f64 {
 /// Largest hole a loop may be closed across, as a fraction of its length.
 const MAX_GAP_FRACTION: f64 = 0.15;
 
+/// Sections whose loop stays within one of these distances of the
+/// centreline point (mm: an appendage, then the atrial body) are cut from
+/// the triangles near it ([`super::grid`]); wider ones from all triangles.
+const NEAR: [f64; 2] = [25.0, 50.0];
+
 /// The section of `s` by the plane through `origin` with normal `axis`
 /// (pointing toward the appendage tip): the smallest closed loop that
 /// encloses `origin`. A loop left open by a hole in the mesh is closed when
@@ -249,8 +282,34 @@ const MAX_GAP_FRACTION: f64 = 0.15;
 /// there is none.
 pub fn plane_section(s: &Surface, origin: V3, axis: V3) -> std::result::Result<Section, String> {
     let n = unit(axis);
-    let f: Vec<f64> = s.nodes.iter().map(|&p| dot(sub(p, origin), n)).collect();
-    let chains = level_chains(s, &f);
+    // Loops are nested or apart, so a loop found among the near triangles
+    // that stays within the radius holds every smaller loop around `origin`, and
+    // each of those is whole there too: the answer is the same as from
+    // all triangles.
+    for radius in NEAR {
+        let near = s.grid.near_plane(origin, n, radius);
+        if let Ok((sec, reach)) = section_among(s, origin, n, Some(&near)) {
+            if reach <= radius {
+                return Ok(sec);
+            }
+        }
+    }
+    section_among(s, origin, n, None).map(|(sec, _)| sec)
+}
+
+/// [`plane_section`] among the triangles `tris` (all when None), with the
+/// largest distance of the chosen loop from `origin`.
+fn section_among(
+    s: &Surface,
+    origin: V3,
+    n: V3,
+    tris: Option<&[u32]>,
+) -> std::result::Result<(Section, f64), String> {
+    let f = |v: u32| dot(sub(s.nodes[v as usize], origin), n);
+    let chains = match tris {
+        Some(t) => level_chains_among(s, t.iter().copied(), f),
+        None => level_chains_among(s, 0..s.tris.len() as u32, f),
+    };
     if chains.is_empty() {
         return Err("the plane does not cut the surface".into());
     }
@@ -291,13 +350,24 @@ pub fn plane_section(s: &Surface, origin: V3, axis: V3) -> std::result::Result<S
     };
     let chain = &chains[i];
     let window = 1.0;
-    let contour = Contour::from_loop(smooth_loop(&chain.points, window), n);
+    let smoothed = smooth_loop(&chain.points, window);
+    let trimmed = main_lumen(&smoothed, origin, n).map(|p| Contour::from_loop(p, n));
+    let contour = Contour::from_loop(smoothed, n);
     let flare = loop_flare(s, chain, contour.center, n);
-    Ok(Section {
-        contour,
-        flare,
-        gap_mm: gap,
-    })
+    let reach = chain
+        .points
+        .iter()
+        .map(|&p| dist(p, origin))
+        .fold(0.0, f64::max);
+    Ok((
+        Section {
+            contour,
+            trimmed,
+            flare,
+            gap_mm: gap,
+        },
+        reach,
+    ))
 }
 
 /// The loop resampled every 0.25 mm of its length and averaged over

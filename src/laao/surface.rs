@@ -5,6 +5,7 @@
 //! geodesics. Units: mm.
 
 use super::contour::unit;
+use super::grid::TriGrid;
 use crate::mesh::geometry::{cross, dist, norm, sub, V3};
 use crate::{ElementKind, Error, Mesh, Result};
 use std::collections::HashMap;
@@ -27,6 +28,8 @@ pub struct Surface {
     pub on_boundary: Vec<bool>,
     /// Mean edge length (mm): the mesh's own length scale.
     pub mean_edge_mm: f64,
+    /// The triangles binned in space, for plane sections near a point.
+    pub grid: TriGrid,
 }
 
 fn no_surface(why: &str) -> Error {
@@ -282,7 +285,11 @@ impl Surface {
             adj[fill[b as usize]] = (a, l);
             fill[b as usize] += 1;
         }
+        // Cells of 3 mm: a plane section near a point then looks at a slab
+        // a few mm thick around it.
+        let grid = TriGrid::new(&nodes, &tris, 3.0);
         Ok(Surface {
+            grid,
             mean_edge_mm: total / edges.len().max(1) as f64,
             nodes,
             tris,

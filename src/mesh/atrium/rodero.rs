@@ -3,7 +3,10 @@
 //! (`rodero_01_fullheart_2.0mm.vtu`, CC BY 4.0; see meshes/README.md).
 //!
 //! The source holds surface triangles (VTK type 5) with a `_surface-id`
-//! cell array. We keep the LA endocardium (393354) and the appendage cap
+//! cell array, whose numbers are named in the `<stem>.namemap.json` beside
+//! it (they differ between the wheel's 2.0 mm and 1.5 mm meshes, so they
+//! are looked up by name). We keep the LA endocardium ("Left atrium
+//! endocardium", 393354 in the 2.0 mm file) and the appendage cap
 //! (1009, "left-atrium-appendage"), which closes the endocardium where the
 //! source cut the appendage at its inlet. The four pulmonary-vein and the
 //! mitral openings stay open (their caps are dropped), as on an imaging
@@ -29,10 +32,10 @@ use crate::{Error, Result};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// `_surface-id` of the LA endocardium in the source.
-pub const LA_ENDOCARDIUM_ID: i64 = 393354;
-/// `_surface-id` of the left-atrial-appendage cap in the source.
-pub const LAA_CAP_ID: i64 = 1009;
+/// Name of the LA endocardium in the source's namemap.
+pub const LA_ENDOCARDIUM_NAME: &str = "Left atrium endocardium";
+/// Name of the left-atrial-appendage cap in the source's namemap.
+pub const LAA_CAP_NAME: &str = "left-atrium-appendage";
 /// Radius, in cap (area-equivalent) diameters, beyond which a sector counts
 /// as open into the atrial body.
 pub const OPEN_FACTOR: f64 = 2.0;
@@ -47,14 +50,61 @@ pub struct Extraction {
     pub cap_diameter_mm: f64,
     /// Height of the detected ostium below the cap along the axis (mm, < 0).
     pub ostium_height_mm: f64,
+    /// `_surface-id` of the endocardium and of the cap, from the namemap.
+    pub endocardium_id: i64,
+    pub cap_id: i64,
 }
 
 fn array(path: &Path, name: &str) -> Result<Vec<f64>> {
     Ok(read_vtu_array(path, name)?.1)
 }
 
+/// The namemap the wheel ships beside each mesh: `x.vtu` -> `x.namemap.json`.
+pub fn namemap_path(path: &Path) -> std::path::PathBuf {
+    path.with_extension("namemap.json")
+}
+
+/// `_surface-id`s of the LA endocardium and the appendage cap, looked up by
+/// name in the namemap's `_surface_id_to_name` table.
+pub fn surface_ids(path: &Path) -> Result<(i64, i64)> {
+    let map_path = namemap_path(path);
+    let text = std::fs::read_to_string(&map_path).map_err(|e| {
+        Error::parse(
+            &map_path,
+            "namemap",
+            format!("cannot read the surface names that must lie beside the source: {e}"),
+        )
+    })?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::parse(&map_path, "namemap", e.to_string()))?;
+    let table = json
+        .get("_surface_id_to_name")
+        .and_then(|t| t.as_object())
+        .ok_or_else(|| Error::parse(&map_path, "namemap", "no _surface_id_to_name object"))?;
+    let find = |want: &str| -> Result<i64> {
+        let hits: Vec<i64> = table
+            .iter()
+            .filter(|(_, v)| v.as_str() == Some(want))
+            .filter_map(|(k, _)| k.parse().ok())
+            .collect();
+        match hits[..] {
+            [id] => Ok(id),
+            _ => Err(Error::parse(
+                &map_path,
+                "_surface_id_to_name",
+                format!(
+                    "expected one numeric id named '{want}', found {}",
+                    hits.len()
+                ),
+            )),
+        }
+    };
+    Ok((find(LA_ENDOCARDIUM_NAME)?, find(LAA_CAP_NAME)?))
+}
+
 /// Extract the tagged LA blood-pool surface from the source VTU.
 pub fn extract_left_atrium(path: &Path) -> Result<Extraction> {
+    let (endo_id, cap_id) = surface_ids(path)?;
     let pts = array(path, "Points")?;
     let conn = array(path, "connectivity")?;
     let offs = array(path, "offsets")?;
@@ -73,7 +123,7 @@ pub fn extract_left_atrium(path: &Path) -> Result<Extraction> {
     for i in 0..types.len() {
         let end = offs[i] as usize;
         let id = sid[i] as i64;
-        if types[i] as u8 == 5 && (id == LA_ENDOCARDIUM_ID || id == LAA_CAP_ID) {
+        if types[i] as u8 == 5 && (id == endo_id || id == cap_id) {
             if end != start + 3 || end > conn.len() {
                 return Err(Error::parse(path, format!("cell {i}"), "bad triangle"));
             }
@@ -83,7 +133,7 @@ pub fn extract_left_atrium(path: &Path) -> Result<Extraction> {
                     conn[start + 1] as usize,
                     conn[start + 2] as usize,
                 ],
-                id == LAA_CAP_ID,
+                id == cap_id,
             ));
         }
         start = end;
@@ -91,7 +141,7 @@ pub fn extract_left_atrium(path: &Path) -> Result<Extraction> {
     if !tris.iter().any(|t| t.1) || !tris.iter().any(|t| !t.1) {
         return Err(Error::invalid_mesh(
             path,
-            format!("no triangles with _surface-id {LA_ENDOCARDIUM_ID} and {LAA_CAP_ID}"),
+            format!("no triangles with _surface-id {endo_id} and {cap_id}"),
         ));
     }
     // Renumber the nodes used, in their original order.
@@ -247,6 +297,8 @@ pub fn extract_left_atrium(path: &Path) -> Result<Extraction> {
         cap_normal: n,
         cap_diameter_mm: cap_d,
         ostium_height_mm: h_ost,
+        endocardium_id: endo_id,
+        cap_id,
     })
 }
 
@@ -311,5 +363,57 @@ fn orient_consistently(mesh: &mut Mesh) {
         for t in mesh.elements.chunks_exact_mut(3) {
             t.swap(1, 2);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `case_1.5mm.namemap.json` with `body` in a fresh folder and
+    /// returns the path of the (absent) `case_1.5mm.vtu` beside it.
+    fn with_namemap(tag: &str, body: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("cardiotwin_rodero_{tag}_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let vtu = dir.join("case_1.5mm.vtu");
+        std::fs::write(namemap_path(&vtu), body).unwrap();
+        vtu
+    }
+
+    #[test]
+    fn surface_ids_are_looked_up_by_name_beside_the_source() {
+        let vtu = with_namemap(
+            "ok",
+            r#"{"_surface_id_to_name": {"489673": "Left atrium endocardium",
+                "489672": "Left atrium epicardium", "1009": "left-atrium-appendage"}}"#,
+        );
+        // `x_1.5mm.vtu` keeps its `_1.5mm` stem: only the last extension goes.
+        assert_eq!(
+            namemap_path(&vtu).file_name().unwrap(),
+            "case_1.5mm.namemap.json"
+        );
+        assert_eq!(surface_ids(&vtu).unwrap(), (489673, 1009));
+    }
+
+    #[test]
+    fn a_missing_or_ambiguous_name_is_an_error_that_names_it() {
+        let vtu = with_namemap(
+            "bad",
+            r#"{"_surface_id_to_name": {"1": "Left atrium endocardium",
+                "2": "Left atrium endocardium", "1009": "left-atrium-appendage"}}"#,
+        );
+        let e = surface_ids(&vtu).unwrap_err().to_string();
+        assert!(
+            e.contains("Left atrium endocardium") && e.contains("found 2"),
+            "{e}"
+        );
+        let vtu = with_namemap("none", r#"{"_surface_id_to_name": {}}"#);
+        let e = surface_ids(&vtu).unwrap_err().to_string();
+        assert!(e.contains("found 0"), "{e}");
+        let e = surface_ids(Path::new("/nonexistent/x.vtu"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("x.namemap.json"), "{e}");
     }
 }
