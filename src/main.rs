@@ -91,6 +91,17 @@ enum Command {
     /// Measure step throughput and the fraction of the memory-copy bandwidth
     /// reached, on meshes of about 10^4, 10^5 and 10^6 nodes.
     Bench(cli::bench::BenchArgs),
+    /// The desktop app: watch a wave, pace by clicking, place an LAA
+    /// occluder, browse the teaching gallery. Needs a GPU adapter (lavapipe
+    /// works); --screenshot and --frame-time run headless.
+    ///
+    /// Examples:
+    ///   cardiotwin view                                   # teaching gallery
+    ///   cardiotwin view meshes/laa/windsock.vtu           # device placement
+    ///   cardiotwin view --screenshot out.png --time-ms 40 assets/scenarios/slab.toml
+    #[cfg(feature = "viewer")]
+    #[command(verbatim_doc_comment)]
+    View(cli::view::ViewArgs),
 }
 
 fn main() -> ExitCode {
@@ -132,6 +143,8 @@ fn dispatch(command: Command) -> Result<()> {
         } => cli::demo::run(&out, backend, duration_ms),
         Command::Laa { command } => cli::laa::dispatch(command),
         Command::Bench(args) => cli::bench::run(&args),
+        #[cfg(feature = "viewer")]
+        Command::View(args) => cli::view::run(args),
     }
 }
 

@@ -6,3 +6,5 @@ pub mod generate;
 pub mod laa;
 pub mod mesh;
 pub mod run;
+#[cfg(feature = "viewer")]
+pub mod view;

@@ -138,4 +138,39 @@ impl Backend for CpuBackend {
     fn read_probes(&mut self) -> Result<Vec<Vec<f64>>> {
         Ok(self.probes.clone())
     }
+
+    fn depolarise(&mut self, solver_nodes: &[u32], u: f64) -> Result<()> {
+        if !u.is_finite() {
+            return Err(Error::Unsupported(format!(
+                "depolarise: u must be a finite number (got {u})"
+            )));
+        }
+        let n = self.u.len();
+        if let Some(&i) = solver_nodes.iter().find(|&&i| i as usize >= n) {
+            return Err(Error::Unsupported(format!(
+                "depolarise: node {i} is not below the node count {n}"
+            )));
+        }
+        // The node crosses the threshold now, not inside a step where
+        // step_node would interpolate the crossing: record it here.
+        let now = self.problem.time_of_step(self.steps);
+        let activates = u >= self.problem.lat_threshold_u;
+        for &i in solver_nodes {
+            let i = i as usize;
+            self.u[i] = u;
+            if activates && self.lat[i] == NO_TIME {
+                self.lat[i] = now;
+            }
+        }
+        Ok(())
+    }
+
+    fn read_u_at(&mut self, solver_node: u32) -> Result<f64> {
+        self.u.get(solver_node as usize).copied().ok_or_else(|| {
+            Error::Unsupported(format!(
+                "read_u_at: node {solver_node} is not below the node count {}",
+                self.u.len()
+            ))
+        })
+    }
 }

@@ -38,4 +38,12 @@ pub trait Backend {
     /// entry per probe node (columns). Samples are taken at the start of every
     /// step whose index is a multiple of `probe_every_steps`.
     fn read_probes(&mut self) -> Result<Vec<Vec<f64>>>;
+    /// Force u = `u` at `solver_nodes` now (the viewer's click-to-pace),
+    /// recording the current time as activation time where a node has none
+    /// and `u` reaches the activation threshold. v is untouched, so
+    /// refractory nodes take the value but do not propagate. Inert (scar)
+    /// nodes are never stepped and would keep the value: leave them out.
+    fn depolarise(&mut self, solver_nodes: &[u32], u: f64) -> Result<()>;
+    /// Current u at one node, without reading the whole state.
+    fn read_u_at(&mut self, solver_node: u32) -> Result<f64>;
 }

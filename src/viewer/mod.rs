@@ -10,9 +10,12 @@
 //!   placement and fit, teaching scenarios); tested headless.
 //! - the egui shell that lays out panels and forwards input.
 
+pub mod app;
 pub mod camera;
 pub mod gallery;
+pub mod loader;
 pub mod picking;
 pub mod placement;
 pub mod render;
 pub mod session;
+pub mod trace;

@@ -24,6 +24,8 @@ use crate::solver::problem::{Problem, StimulusProtocol, NO_TIME};
 use crate::solver::{Backend, BackendKind};
 use crate::{Error, Result};
 
+mod pace;
+
 const STEP_WGSL: &str = include_str!("../../../shaders/step.wgsl");
 const PROBE_WGSL: &str = include_str!("../../../shaders/probe.wgsl");
 
@@ -87,6 +89,11 @@ pub struct GpuBackend {
     repol: wgpu::Buffer,
     status: wgpu::Buffer,
     status_staging: wgpu::Buffer,
+    /// 4-byte staging buffer for reading one node's u (viewer traces).
+    node_staging: wgpu::Buffer,
+    /// u threshold of activation, to record the time of a forced
+    /// depolarisation (see `pace.rs`).
+    lat_threshold_u: f64,
     workgroups: [u32; 2],
 
     probes: Option<Probes>,
@@ -343,6 +350,13 @@ impl GpuBackend {
             repol,
             status,
             status_staging,
+            node_staging: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("node staging"),
+                size: 4,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            lat_threshold_u: problem.lat_threshold_u,
             workgroups,
             probes,
             samples_on_gpu: 0,
@@ -368,6 +382,28 @@ impl GpuBackend {
     /// for a viewer to bind in its vertex shader. It changes after `advance`.
     pub fn u_buffer(&self) -> &wgpu::Buffer {
         &self.u[self.parity()]
+    }
+
+    /// Both u buffers, [A, B], in solver node order (f32, dimensionless):
+    /// the viewer binds each once and picks by [`Self::state_parity`]
+    /// every frame, so drawing needs no copy.
+    pub fn u_buffers(&self) -> [&wgpu::Buffer; 2] {
+        [&self.u[0], &self.u[1]]
+    }
+
+    /// Activation times in ms (f32, solver node order; NO_TIME = never).
+    pub fn lat_buffer(&self) -> &wgpu::Buffer {
+        &self.lat
+    }
+
+    /// Index into [`Self::u_buffers`] of the buffer holding the current u.
+    pub fn state_parity(&self) -> usize {
+        self.parity()
+    }
+
+    /// Number of solver nodes (length of the state buffers).
+    pub fn node_count(&self) -> usize {
+        self.n
     }
 
     /// Current v (dimensionless recovery variable).
@@ -626,6 +662,14 @@ impl Backend for GpuBackend {
     fn read_probes(&mut self) -> Result<Vec<Vec<f64>>> {
         self.flush_probes()?;
         Ok(self.probe_rows.clone())
+    }
+
+    fn depolarise(&mut self, solver_nodes: &[u32], u: f64) -> Result<()> {
+        GpuBackend::depolarise(self, solver_nodes, u)
+    }
+
+    fn read_u_at(&mut self, solver_node: u32) -> Result<f64> {
+        GpuBackend::read_u_at(self, solver_node)
     }
 }
 

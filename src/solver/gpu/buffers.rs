@@ -247,6 +247,19 @@ pub fn read_back(
     timeout: Duration,
     what: &str,
 ) -> Result<Vec<u8>> {
+    read_back_at(ctx, src, 0, bytes, timeout, what)
+}
+
+/// Like [`read_back`], for the `bytes` bytes of `src` from byte `offset` on
+/// (both multiples of 4, as wgpu requires for copies).
+pub fn read_back_at(
+    ctx: &GpuContext,
+    src: &wgpu::Buffer,
+    offset: u64,
+    bytes: u64,
+    timeout: Duration,
+    what: &str,
+) -> Result<Vec<u8>> {
     if bytes == 0 {
         return Ok(Vec::new());
     }
@@ -261,7 +274,7 @@ pub fn read_back(
         .create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("readback"),
         });
-    enc.copy_buffer_to_buffer(src, 0, &staging, 0, bytes);
+    enc.copy_buffer_to_buffer(src, offset, &staging, 0, bytes);
     ctx.queue().submit([enc.finish()]);
     map_read(ctx, &staging, bytes, timeout, what)
 }

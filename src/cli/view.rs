@@ -1,0 +1,111 @@
+//! `cardiotwin view`: the desktop app, or its headless modes (a PNG of the
+//! whole window, or frame timing) when asked.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use cardiotwin::viewer::app::{self, ColourMode, Launch};
+
+#[derive(clap::Args)]
+pub struct ViewArgs {
+    /// A mesh (.vtk, .vtu, openCARP, .obj, .stl) or a scenario .toml.
+    /// Without it the app opens on the teaching gallery.
+    pub path: Option<PathBuf>,
+    /// Render the window headless (no display needed) and write it to this
+    /// PNG instead of opening a window.
+    #[arg(long, value_name = "OUT.png", conflicts_with = "frame_time")]
+    pub screenshot: Option<PathBuf>,
+    /// Window size in pixels for --screenshot and --frame-time.
+    #[arg(long, value_name = "WxH", default_value = "1280x800", value_parser = parse_size)]
+    pub size: [u32; 2],
+    /// Simulate this many ms before the screenshot (so it shows a wave).
+    #[arg(long, value_name = "T")]
+    pub time_ms: Option<f64>,
+    /// Colour map to show first.
+    #[arg(long, value_enum)]
+    pub mode: Option<ColourMode>,
+    /// Headless: time N frames of (advance the simulation one frame's worth,
+    /// render the 3D view, paint the UI) and print mean/median/p95 ms per
+    /// frame with the adapter name.
+    #[arg(long, value_name = "N")]
+    pub frame_time: Option<u32>,
+    /// With --frame-time: print the figures as JSON.
+    #[arg(long, requires = "frame_time")]
+    pub json: bool,
+}
+
+pub fn run(args: ViewArgs) -> Result<()> {
+    if let Some(path) = &args.path {
+        if !path.exists() && !opencarp_base_exists(path) {
+            bail!(
+                "{}: no such file (give a mesh or a scenario .toml)",
+                path.display()
+            );
+        }
+    }
+    let launch = Launch {
+        path: args.path.clone(),
+        time_ms: args.time_ms,
+        mode: args.mode,
+    };
+    if let Some(out) = &args.screenshot {
+        let shot = app::headless::screenshot(&launch, args.size, out)
+            .with_context(|| format!("rendering {}", out.display()))?;
+        println!(
+            "wrote {} ({}x{}, t = {:.1} ms, on {})",
+            out.display(),
+            args.size[0],
+            args.size[1],
+            shot.time_ms,
+            shot.adapter
+        );
+        return Ok(());
+    }
+    if let Some(frames) = args.frame_time {
+        if args.path.is_none() {
+            bail!("--frame-time needs a mesh or scenario to simulate");
+        }
+        let report = app::frame_time::measure(&launch, args.size, frames)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            println!("{report}");
+        }
+        return Ok(());
+    }
+    app::run_window(launch)?;
+    Ok(())
+}
+
+/// openCARP meshes are named by their basename (heart -> heart.pts, heart.elem).
+fn opencarp_base_exists(path: &std::path::Path) -> bool {
+    path.with_extension("pts").is_file() || path.with_extension("elem").is_file()
+}
+
+fn parse_size(text: &str) -> std::result::Result<[u32; 2], String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{text:?}: expected WIDTHxHEIGHT, e.g. 1280x800"))?;
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|&v| (64..=8192).contains(&v))
+            .ok_or_else(|| format!("{text:?}: each side must be a whole number from 64 to 8192"))
+    };
+    Ok([parse(w)?, parse(h)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn size_parses_width_by_height_and_rejects_nonsense() {
+        assert_eq!(parse_size("800x500"), Ok([800, 500]));
+        assert_eq!(parse_size("1280X720"), Ok([1280, 720]));
+        assert!(parse_size("800").is_err());
+        assert!(parse_size("0x500").is_err());
+        assert!(parse_size("axb").is_err());
+    }
+}

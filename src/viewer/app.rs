@@ -1,0 +1,668 @@
+//! The egui shell of `cardiotwin view`: lays out the panels, forwards input
+//! to the camera and the session, and shows errors. The same
+//! [`ViewerApp::show`] runs in the eframe window, in the headless
+//! screenshot/frame-time paths and in the kittest tests.
+//!
+//! - [`gpu`]: one device for solver + UI, with the solver's limits.
+//! - [`offscreen`]: paint a whole egui frame to a texture and read it back.
+//! - [`headless`]: run the app for a few frames without a window.
+//! - [`frame_time`]: time frames of simulate + render + paint.
+//! - `side_panel`, `view3d`, `trace_panel`, `feedback`: one panel each.
+
+pub mod frame_time;
+pub mod gpu;
+pub mod headless;
+pub mod offscreen;
+
+mod content;
+mod feedback;
+mod legend;
+mod placement_panel;
+mod scene3d;
+mod side_panel;
+mod trace_panel;
+mod view3d;
+
+pub use legend::LegendView;
+pub use trace_panel::TraceView;
+pub use view3d::ViewClick;
+
+use std::path::PathBuf;
+
+use eframe::egui;
+use eframe::egui_wgpu::RenderState;
+
+use crate::solver::gpu::GpuContext;
+use crate::viewer::camera::{OrbitCamera, StandardView};
+use crate::viewer::gallery::Gallery;
+use crate::viewer::loader::{Loaded, Loader};
+use crate::viewer::placement::Placement;
+use crate::viewer::render::{Legend, Marker, Overlays};
+use crate::viewer::session::Session;
+use crate::{Error, Result};
+
+/// Colour map of the 3D view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+pub enum ColourMode {
+    /// Transmembrane voltage, mV.
+    #[default]
+    Vm,
+    /// Local activation time, ms.
+    Lat,
+    /// Region tags of the mesh.
+    Regions,
+}
+
+impl ColourMode {
+    pub const ALL: [ColourMode; 3] = [ColourMode::Vm, ColourMode::Lat, ColourMode::Regions];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ColourMode::Vm => "Vm",
+            ColourMode::Lat => "LAT",
+            ColourMode::Regions => "Regions",
+        }
+    }
+}
+
+/// What a click in the 3D view does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClickMode {
+    /// Stimulate the tissue around the clicked point.
+    #[default]
+    Pace,
+    /// Show the clicked node's voltage trace. Ctrl/Cmd-click does this in
+    /// either mode.
+    Trace,
+}
+
+/// Simulation state shown in the side panel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimStatus {
+    pub time_ms: f64,
+    pub playing: bool,
+    /// Simulated ms per wall-clock second.
+    pub speed_ms_per_s: f64,
+}
+
+/// A teaching scenario as listed in the gallery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LessonView {
+    pub title: String,
+    pub description: String,
+}
+
+/// Radius of the picked-point marker, as a fraction of the mesh's
+/// bounding-box diagonal (visible at any mesh size).
+const MARKER_FRACTION: f32 = 0.008;
+
+/// How the app starts.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// A mesh or scenario to open; `None` opens the teaching gallery.
+    pub path: Option<PathBuf>,
+    /// Simulate this far (ms) once loaded, before showing (screenshots).
+    pub time_ms: Option<f64>,
+    /// Colour map to start with.
+    pub mode: Option<ColourMode>,
+}
+
+/// The whole app state. Drawing lives in the panel modules; state changes
+/// go through methods here so tests can drive them without a window.
+pub struct ViewerApp {
+    render_state: RenderState,
+    gpu: GpuContext,
+    pub camera: OrbitCamera,
+    pub colour: ColourMode,
+    pub click_mode: ClickMode,
+    /// Contents of the path field in the file section.
+    pub path_field: String,
+    /// Messages for the red banner, oldest first.
+    pub errors: Vec<String>,
+    /// One-line notes (e.g. "wrote shot.png", "paced 40 nodes").
+    pub notice: Option<String>,
+    /// The open mesh/scenario/lesson, once loaded.
+    content: Option<content::Content>,
+    /// The shipped teaching lessons, or why they are missing.
+    gallery: std::result::Result<Gallery, String>,
+    /// A load in progress (the UI keeps running meanwhile).
+    loader: Option<Loader>,
+    scene3d: scene3d::Scene3d,
+    /// Set by the screenshot button; done after the frame is painted
+    /// (needs the painted window, see [`Self::take_screenshot_request`]).
+    screenshot_request: Option<PathBuf>,
+    /// Simulate this far once the next load finishes (--time-ms).
+    pending_time_ms: Option<f64>,
+    /// Outcomes of window screenshots taken by eframe's thread.
+    shots: feedback::Outcomes,
+    /// Where the 3D view was drawn last frame (points), for scripted
+    /// clicks in tests.
+    view_rect: Option<egui::Rect>,
+}
+
+impl ViewerApp {
+    /// An app drawing with `render_state` (eframe's, or a headless one);
+    /// the solver shares its device.
+    pub fn new(render_state: RenderState, launch: Launch) -> ViewerApp {
+        let gpu = gpu::solver_context(&render_state);
+        let mut app = ViewerApp {
+            render_state,
+            gpu,
+            camera: OrbitCamera::default(),
+            colour: launch.mode.unwrap_or_default(),
+            click_mode: ClickMode::default(),
+            path_field: String::new(),
+            errors: Vec::new(),
+            notice: None,
+            content: None,
+            gallery: Gallery::shipped().map_err(|e| e.to_string()),
+            loader: None,
+            scene3d: scene3d::Scene3d::default(),
+            screenshot_request: None,
+            pending_time_ms: launch.time_ms,
+            shots: feedback::Outcomes::default(),
+            view_rect: None,
+        };
+        if let Some(path) = launch.path {
+            app.open(path);
+        }
+        app
+    }
+
+    /// The solver's device (shared with the UI).
+    pub fn gpu(&self) -> &GpuContext {
+        &self.gpu
+    }
+
+    /// Show an error in the app's banner (never a panic).
+    pub fn report(&mut self, error: impl std::fmt::Display) {
+        self.errors.push(error.to_string());
+    }
+
+    /// Start loading a mesh or scenario in the background; what is open
+    /// stays on show until the new one is ready.
+    pub fn open(&mut self, path: PathBuf) {
+        self.path_field = path.display().to_string();
+        self.loader = Some(Loader::spawn(path));
+    }
+
+    /// Start a background job that prepares something to open (lessons).
+    pub fn open_job(&mut self, loader: Loader) {
+        self.loader = Some(loader);
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loader.is_some()
+    }
+
+    /// Block until the load in progress (if any) is done and installed
+    /// (scripted runs and tests; the window polls instead).
+    pub fn wait_for_load(&mut self) {
+        if let Some(loader) = self.loader.take() {
+            let result = loader.wait();
+            self.install(result);
+        }
+    }
+
+    /// Take a finished load, if there is one.
+    fn poll_loader(&mut self) {
+        let Some(loader) = &mut self.loader else {
+            return;
+        };
+        if let Some(result) = loader.poll() {
+            self.loader = None;
+            self.install(result);
+        }
+    }
+
+    fn install(&mut self, result: Result<Loaded>) {
+        let started = result.and_then(|loaded| content::Content::start(loaded, &self.gpu));
+        match started {
+            Ok(content) => {
+                self.camera = framing(content.bounds);
+                self.notice = None;
+                self.content = Some(content);
+                self.scene3d.scene_changed();
+                if let Some(t) = self.pending_time_ms.take() {
+                    self.simulate_to(t);
+                }
+            }
+            Err(e) => self.report(e),
+        }
+    }
+
+    /// Step (paused) until the simulated time reaches `time_ms`.
+    pub fn simulate_to(&mut self, time_ms: f64) {
+        let Some(c) = &mut self.content else {
+            return;
+        };
+        let dt = c.session.dt_ms();
+        let left = time_ms - c.session.time_ms();
+        if !(left.is_finite() && left > 0.0 && dt > 0.0) {
+            return;
+        }
+        let steps = (left / dt).round() as u64;
+        if let Err(e) = c.session.step(steps) {
+            self.report(e);
+        }
+    }
+
+    /// The open session, for tests and scripted runs.
+    pub fn session(&self) -> Option<&Session> {
+        self.content.as_ref().map(|c| &c.session)
+    }
+
+    pub fn session_mut(&mut self) -> Option<&mut Session> {
+        self.content.as_mut().map(|c| &mut c.session)
+    }
+
+    /// The 3D view's rectangle in the last frame (points).
+    pub fn view_rect(&self) -> Option<egui::Rect> {
+        self.view_rect
+    }
+
+    /// Ask for a PNG of the window after this frame is painted.
+    pub fn request_screenshot(&mut self, path: PathBuf) {
+        self.screenshot_request = Some(path);
+    }
+
+    /// The pending screenshot path, if any (the window loop or the headless
+    /// driver writes the PNG).
+    pub fn take_screenshot_request(&mut self) -> Option<PathBuf> {
+        self.screenshot_request.take()
+    }
+
+    /// Where the screenshot button writes: screenshots/cardiotwin-N.png in
+    /// the working folder, N the first free number.
+    pub fn next_screenshot_path(&self) -> PathBuf {
+        let dir = PathBuf::from("screenshots");
+        (1..)
+            .map(|n| dir.join(format!("cardiotwin-{n}.png")))
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| dir.join("cardiotwin.png"))
+    }
+
+    /// Name of the mesh/scenario/lesson on show.
+    pub fn loaded_name(&self) -> Option<String> {
+        self.content.as_ref().map(content::Content::name)
+    }
+
+    /// The open scenario's explanation, if it has one.
+    pub fn loaded_description(&self) -> Option<&str> {
+        self.content.as_ref()?.description.as_deref()
+    }
+
+    /// The teaching gallery's lessons (empty when the shipped lessons
+    /// cannot be found; the panel then says why).
+    pub fn lessons(&self) -> Vec<LessonView> {
+        match &self.gallery {
+            Ok(g) => g
+                .lessons
+                .iter()
+                .map(|l| LessonView {
+                    title: l.title.clone(),
+                    description: l.description.clone(),
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Why the gallery is empty, if it is.
+    pub fn gallery_error(&self) -> Option<&str> {
+        self.gallery.as_ref().err().map(String::as_str)
+    }
+
+    /// Open lesson `index` of the gallery (in the background).
+    pub fn open_lesson(&mut self, index: usize) {
+        let path = match &self.gallery {
+            Ok(g) => g.lessons.get(index).map(|l| l.path.clone()),
+            Err(_) => None,
+        };
+        match path {
+            Some(path) => self.open(path),
+            None => self.report(format!("there is no lesson {}", index + 1)),
+        }
+    }
+
+    /// Open the lesson with this id (`spiral_wave`, ...).
+    pub fn open_lesson_id(&mut self, id: &str) -> Result<()> {
+        let index = self
+            .gallery
+            .as_ref()
+            .ok()
+            .and_then(|g| g.lessons.iter().position(|l| l.id == id))
+            .ok_or_else(|| Error::Unsupported(format!("no lesson {id:?} in the gallery")))?;
+        self.open_lesson(index);
+        Ok(())
+    }
+
+    pub fn sim_status(&self) -> Option<SimStatus> {
+        let s = self.session()?;
+        Some(SimStatus {
+            time_ms: s.time_ms(),
+            playing: s.is_playing(),
+            speed_ms_per_s: s.speed(),
+        })
+    }
+
+    pub fn set_playing(&mut self, playing: bool) {
+        if let Some(s) = self.session_mut() {
+            if playing {
+                s.play();
+            } else {
+                s.pause();
+            }
+        }
+    }
+
+    /// One frame's worth of steps at the current speed (at least one step).
+    pub fn step_once(&mut self) {
+        let Some(s) = self.session_mut() else {
+            return;
+        };
+        let steps = (s.speed() / 60.0 / s.dt_ms()).round().max(1.0) as u64;
+        if let Err(e) = s.step(steps) {
+            self.report(e);
+        }
+    }
+
+    pub fn reset_simulation(&mut self) {
+        let Some(c) = &mut self.content else {
+            return;
+        };
+        c.lat = None;
+        if let Err(e) = c.session.reset() {
+            self.report(e);
+        }
+    }
+
+    pub fn set_speed(&mut self, ms_per_s: f64) {
+        if let Some(Err(e)) = self.session_mut().map(|s| s.set_speed(ms_per_s)) {
+            self.report(e);
+        }
+    }
+
+    /// The colour bar of the current colour mode, in mV / ms, or the
+    /// region swatches.
+    pub fn legend(&self) -> Option<LegendView> {
+        let c = self.content.as_ref()?;
+        match self.colour {
+            ColourMode::Vm => Some(legend::gradient(&Legend::vm())),
+            ColourMode::Lat => {
+                let (lo, hi) = c.lat.as_ref()?.range?;
+                Some(legend::gradient(&lat_legend(lo, hi)))
+            }
+            ColourMode::Regions => Some(legend::regions(&c.session.mesh().region_tags())),
+        }
+    }
+
+    /// Nodes of the loaded mesh.
+    pub fn node_count(&self) -> Option<usize> {
+        Some(self.session()?.mesh().node_count())
+    }
+
+    /// Solver steps taken since the simulation was (re)started.
+    pub fn steps_done(&self) -> u64 {
+        self.session()
+            .map(|s| (s.time_ms() / s.dt_ms()).round() as u64)
+            .unwrap_or(0)
+    }
+
+    /// True when the open mesh is a surface that may hold an appendage
+    /// (the placement panel is shown, measuring or measured).
+    pub fn has_placement(&self) -> bool {
+        self.content
+            .as_ref()
+            .is_some_and(|c| !matches!(c.placement, content::PlacementState::NotApplicable))
+    }
+
+    /// The device placement tool, once the appendage is measured.
+    pub fn placement(&self) -> Option<&Placement> {
+        self.content.as_ref()?.placement.ready()
+    }
+
+    pub fn placement_mut(&mut self) -> Option<&mut Placement> {
+        self.content.as_mut()?.placement.ready_mut()
+    }
+
+    /// Block until the appendage is measured (tests, screenshots).
+    pub fn wait_for_placement(&mut self) {
+        if let Some(c) = &mut self.content {
+            c.placement.wait();
+        }
+    }
+
+    /// Frame the mesh again from the anterior view.
+    pub fn reset_camera(&mut self) {
+        self.camera = match &self.content {
+            Some(c) => framing(c.bounds),
+            None => OrbitCamera::default(),
+        };
+    }
+
+    pub fn trace(&self) -> Option<TraceView> {
+        let trace = self.session()?.trace()?;
+        let node = trace.mesh_node();
+        let p = self.session()?.mesh().nodes.get(node as usize)?;
+        Some(TraceView {
+            title: format!("node {node} at ({:.1}, {:.1}, {:.1}) mm", p[0], p[1], p[2]),
+            points: trace.points(),
+        })
+    }
+
+    /// A click in the 3D view: pick the surface node under it, then pace
+    /// there or follow its trace.
+    pub fn view_clicked(&mut self, click: ViewClick) {
+        let Some(c) = &mut self.content else {
+            return;
+        };
+        let (origin, dir) = self.camera.ray(click.pixel, click.viewport);
+        let Some(hit) = c.picker.pick(origin, dir) else {
+            self.notice = Some("missed the surface".into());
+            return;
+        };
+        let outcome = match click.mode {
+            ClickMode::Pace => c.session.pace_at(hit.mesh_node, 0.0).map(|p| {
+                format!(
+                    "paced {} nodes within {:.1} mm at t = {:.1} ms",
+                    p.nodes, p.radius_mm, p.time_ms
+                )
+            }),
+            ClickMode::Trace => c
+                .session
+                .select_trace(hit.mesh_node)
+                .map(|()| format!("tracing node {}", hit.mesh_node)),
+        };
+        match outcome {
+            Ok(note) => self.notice = Some(note),
+            Err(e) => self.report(e),
+        }
+    }
+
+    /// Advance a playing simulation by this frame's wall time and pass its
+    /// errors (blow-ups) to the banner.
+    fn advance(&mut self, wall_dt_s: f64) {
+        let Some(c) = &mut self.content else {
+            return;
+        };
+        // advance_frame keeps the message in the session as well; it is
+        // reported from there below, once.
+        let _ = c.session.advance_frame(wall_dt_s);
+        if let Some(e) = c.session.error().map(str::to_string) {
+            c.session.clear_error();
+            self.errors.push(e);
+        }
+        // The LAT colours come straight from the solver's buffer; only the
+        // legend's range needs the map on the CPU, so it is re-read now
+        // and then, not every frame.
+        if self.colour == ColourMode::Lat {
+            match &mut c.lat {
+                Some(lat) if lat.age < content::LAT_REFRESH_FRAMES => lat.age += 1,
+                _ => {
+                    if let Err(e) = c.refresh_lat() {
+                        self.errors.push(e.to_string());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Render the 3D view at `size` pixels; the egui texture to show.
+    fn render_view(&mut self, size: [u32; 2]) -> Option<egui::TextureId> {
+        let overlays = self.overlays();
+        let c = self.content.as_mut()?;
+        match self.scene3d.render(
+            &self.render_state,
+            c,
+            &self.camera,
+            self.colour,
+            &overlays,
+            size,
+        ) {
+            Ok(id) => id,
+            Err(e) => {
+                self.errors.push(format!("3D view: {e}"));
+                None
+            }
+        }
+    }
+
+    /// What is drawn over the surface: the traced node's marker.
+    fn overlays(&self) -> Overlays {
+        let mut overlays = Overlays::default();
+        let Some(c) = &self.content else {
+            return overlays;
+        };
+        if let Some(p) = c.placement.ready() {
+            placement_panel::overlays(p, &mut overlays);
+        }
+        if let Some(trace) = c.session.trace() {
+            if let Some(p) = c.session.mesh().nodes.get(trace.mesh_node() as usize) {
+                let (lo, hi) = c.bounds;
+                overlays.marker = Some(Marker {
+                    position: glam::Vec3::new(p[0] as f32, p[1] as f32, p[2] as f32),
+                    radius: (hi - lo).length() * MARKER_FRACTION,
+                    colour: [255, 255, 255, 255],
+                });
+            }
+        }
+        overlays
+    }
+
+    fn view_placeholder(&self) -> String {
+        match (&self.content, &self.loader) {
+            (_, Some(l)) => format!("Loading {} ...", l.what()),
+            (Some(_), None) => self
+                .scene3d
+                .failure()
+                .map_or_else(|| "3D view unavailable".into(), |e| format!("3D view: {e}")),
+            (None, None) => "Open a mesh, scenario or lesson (left panel)".into(),
+        }
+    }
+
+    /// Draw one frame of the whole window into `ui` (the root UI).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        for outcome in self.shots.drain() {
+            match outcome {
+                Ok(note) => self.notice = Some(note),
+                Err(e) => self.report(e),
+            }
+        }
+        self.poll_loader();
+        if let Some(c) = &mut self.content {
+            c.placement.poll();
+        }
+        let dt = f64::from(ui.input(|i| i.stable_dt));
+        self.advance(dt);
+        let measuring = self
+            .content
+            .as_ref()
+            .is_some_and(|c| matches!(c.placement, content::PlacementState::Measuring(_)));
+        if self.is_loading() || measuring || self.sim_status().is_some_and(|s| s.playing) {
+            ui.ctx().request_repaint();
+        }
+        feedback::error_banner(ui, &mut self.errors);
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| side_panel::show(ui, self));
+        egui::Panel::bottom("trace")
+            .resizable(true)
+            .default_size(160.0)
+            .show(ui, |ui| trace_panel::show(ui, self));
+        egui::CentralPanel::default().show(ui, |ui| view3d::show(ui, self));
+    }
+}
+
+impl eframe::App for ViewerApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+        if let Some(path) = self.take_screenshot_request() {
+            // The window's framebuffer is eframe's: ask it for the pixels;
+            // they are saved when they arrive and the outcome is shown in a
+            // later frame.
+            let done = self.shots.sender();
+            ui.ctx().request_screenshot(move |image| {
+                done.send(feedback::save_color_image(&image, &path));
+            });
+        }
+    }
+}
+
+/// A camera framing `bounds`: from the front, or face-on when the mesh is
+/// flat (a 2D sheet seen from the front would be a line).
+fn framing((lo, hi): (glam::Vec3, glam::Vec3)) -> OrbitCamera {
+    let extent = hi - lo;
+    let mut camera = OrbitCamera::framing(lo, hi);
+    let flat = |axis: f32| axis <= FLAT_FRACTION * extent.max_element();
+    if flat(extent.z) {
+        camera.set_view(StandardView::Superior);
+    } else if flat(extent.x) {
+        camera.set_view(StandardView::Left);
+    }
+    camera
+}
+
+/// A mesh thinner than this fraction of its largest side along some axis
+/// is shown face-on.
+const FLAT_FRACTION: f32 = 0.05;
+
+/// The LAT legend over the activation times so far (a flat range is
+/// widened so the bar is not degenerate).
+fn lat_legend(lo: f64, hi: f64) -> Legend {
+    Legend::lat(lo, hi.max(lo + 1.0))
+}
+
+/// Open the desktop window. Fails with a clear message when there is no
+/// adapter or no display.
+pub fn run_window(launch: Launch) -> Result<()> {
+    if !gpu::any_adapter() {
+        return Err(Error::Gpu(gpu::NO_ADAPTER_HELP.into()));
+    }
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("cardiotwin")
+            .with_inner_size([1280.0, 800.0]),
+        renderer: eframe::Renderer::Wgpu,
+        wgpu_options: gpu::window_configuration(),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "cardiotwin",
+        options,
+        Box::new(move |cc| {
+            let render_state = cc
+                .wgpu_render_state
+                .clone()
+                .ok_or_else(|| Error::Gpu(gpu::NO_ADAPTER_HELP.into()))?;
+            Ok(Box::new(ViewerApp::new(render_state, launch)))
+        }),
+    )
+    .map_err(|e| {
+        Error::Gpu(format!(
+            "could not open the window: {e}. Without a display, use \
+             `cardiotwin view --screenshot OUT.png PATH`"
+        ))
+    })
+}
