@@ -81,7 +81,11 @@ fn frames(h: &mut Harness<'_, ViewerApp>, n: usize) {
 }
 
 fn assert_no_errors(h: &Harness<'_, ViewerApp>) {
-    assert!(h.state().errors.is_empty(), "app errors: {:?}", h.state().errors);
+    assert!(
+        h.state().errors.is_empty(),
+        "app errors: {:?}",
+        h.state().errors
+    );
 }
 
 #[test]
@@ -90,10 +94,24 @@ fn empty_app_shows_file_gallery_colour_and_camera_controls() {
         return;
     };
     frames(&mut h, 2);
-    for label in ["File", "Open", "Screenshot", "Teaching gallery", "Simulation", "Colour"] {
+    for label in [
+        "File",
+        "Open",
+        "Screenshot",
+        "Teaching gallery",
+        "Simulation",
+        "Colour",
+    ] {
         h.get_by_label(label);
     }
-    for label in ["Vm", "LAT", "Regions", "Reset camera", "Anterior", "Superior"] {
+    for label in [
+        "Vm",
+        "LAT",
+        "Regions",
+        "Reset camera",
+        "Anterior",
+        "Superior",
+    ] {
         h.get_by_label(label);
     }
     // The gallery lists the shipped lessons by title.
@@ -146,7 +164,11 @@ fn pressing_play_advances_time_and_pause_stops_it() {
 
 /// Click the middle of the 3D view with a pointer event, as a user would.
 fn click_view_centre(h: &mut Harness<'_, ViewerApp>, modifiers: egui::Modifiers) {
-    let centre = h.state().view_rect().expect("the view was laid out").center();
+    let centre = h
+        .state()
+        .view_rect()
+        .expect("the view was laid out")
+        .center();
     // Integrations report held modifier keys in the input state.
     h.event(egui::Event::ModifiersChanged(modifiers));
     h.event(egui::Event::PointerMoved(centre));
@@ -191,7 +213,10 @@ fn clicking_the_view_paces_a_wave_that_spreads() {
     session.step((10.0 / dt) as u64).expect("10 ms");
     let later = activated(session);
     assert!(early > 0, "the paced nodes activated");
-    assert!(later > early, "the wave spread: {early} -> {later} activated nodes");
+    assert!(
+        later > early,
+        "the wave spread: {early} -> {later} activated nodes"
+    );
 }
 
 #[test]
@@ -240,7 +265,13 @@ fn placement_panel_on_an_appendage_shows_metrics_and_applies_the_recommended_siz
     };
     frames(&mut h, 2);
     assert!(h.state().has_placement());
-    for label in ["Device placement", "Compression", "Leak", "Depth fit", "Verdict"] {
+    for label in [
+        "Device placement",
+        "Compression",
+        "Leak",
+        "Depth fit",
+        "Verdict",
+    ] {
         h.get_by_label(label);
     }
     let placement = h.state().placement().expect("appendage measured");
@@ -333,4 +364,81 @@ fn view_of_a_missing_path_fails_with_a_clear_message() {
         msg.contains("no/such/heart.vtu") && msg.contains("no such file"),
         "{msg}"
     );
+}
+
+#[test]
+fn view_without_an_adapter_says_a_gpu_is_needed_and_points_to_the_cpu_commands() {
+    // Metal is not compiled in on Linux/Windows, DX12 not on macOS: asking
+    // for the other platform's backend leaves wgpu with no adapter at all.
+    let backend = if cfg!(target_os = "macos") {
+        "dx12"
+    } else {
+        "metal"
+    };
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cardiotwin"))
+        .args(["view", "--screenshot", "x.png"])
+        .arg(project("assets/scenarios/slab.toml"))
+        .env("WGPU_BACKEND", backend)
+        .output()
+        .expect("the binary runs");
+    assert!(!o.status.success());
+    let msg = text(&o);
+    assert!(
+        msg.contains("needs a GPU adapter") && msg.contains("cardiotwin run"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn frame_time_reports_figures_as_json() {
+    if device().is_none() {
+        return;
+    }
+    let o = cardiotwin(&[
+        "view",
+        "--frame-time",
+        "5",
+        "--json",
+        "--size",
+        "320x240",
+        project("meshes/slab_20x7x3_0.5mm.vtk")
+            .to_str()
+            .expect("utf-8 path"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["frames"], 5);
+    assert_eq!(v["nodes"], 4305);
+    assert!(v["adapter"].as_str().is_some_and(|a| !a.is_empty()));
+    let (median, p95) = (v["median_ms"].as_f64(), v["p95_ms"].as_f64());
+    assert!(
+        matches!((median, p95), (Some(m), Some(p)) if m > 0.0 && p >= m),
+        "{v}"
+    );
+    assert!(
+        v["steps_per_frame"].as_f64().is_some_and(|s| s >= 1.0),
+        "{v}"
+    );
+}
+
+#[test]
+fn the_screenshot_button_writes_the_painted_window_headless() {
+    let Some(base) = device() else {
+        return;
+    };
+    let state = gpu::render_state_on(base, RendererOptions::PREDICTABLE).expect("egui renderer");
+    let mut headless = cardiotwin::viewer::app::headless::HeadlessApp::with_render_state(
+        state,
+        Launch::default(),
+        [640, 400],
+    );
+    headless.frame().expect("a frame");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("nested").join("window.png");
+    headless.app.request_screenshot(out.clone());
+    headless.frame().expect("a frame");
+    let notice = headless.app.notice.clone().unwrap_or_default();
+    assert!(notice.starts_with("wrote"), "{notice:?}");
+    let img = image::open(&out).expect("a PNG").to_rgba8();
+    assert_eq!(img.dimensions(), (640, 400));
 }

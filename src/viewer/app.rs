@@ -7,7 +7,10 @@
 //! - [`offscreen`]: paint a whole egui frame to a texture and read it back.
 //! - [`headless`]: run the app for a few frames without a window.
 //! - [`frame_time`]: time frames of simulate + render + paint.
-//! - `side_panel`, `view3d`, `trace_panel`, `feedback`: one panel each.
+//! - [`run_window`]: the eframe window.
+//! - `side_panel`, `placement_panel`, `view3d`, `trace_panel`, `legend`,
+//!   `feedback`: one panel or widget each; `scene3d` draws the mesh;
+//!   `content` is what is open; `model` the small value types.
 
 pub mod frame_time;
 pub mod gpu;
@@ -17,15 +20,19 @@ pub mod offscreen;
 mod content;
 mod feedback;
 mod legend;
+mod model;
 mod placement_panel;
 mod scene3d;
 mod side_panel;
 mod trace_panel;
 mod view3d;
+mod window;
 
 pub use legend::LegendView;
+pub use model::{ClickMode, ColourMode, Launch, LessonView, SimStatus};
 pub use trace_panel::TraceView;
 pub use view3d::ViewClick;
+pub use window::run_window;
 
 use std::path::PathBuf;
 
@@ -38,74 +45,12 @@ use crate::viewer::gallery::Gallery;
 use crate::viewer::loader::{Loaded, Loader};
 use crate::viewer::placement::Placement;
 use crate::viewer::render::{Legend, Marker, Overlays};
-use crate::viewer::session::Session;
+use crate::viewer::session::{Frame as SimFrame, Session};
 use crate::{Error, Result};
-
-/// Colour map of the 3D view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
-pub enum ColourMode {
-    /// Transmembrane voltage, mV.
-    #[default]
-    Vm,
-    /// Local activation time, ms.
-    Lat,
-    /// Region tags of the mesh.
-    Regions,
-}
-
-impl ColourMode {
-    pub const ALL: [ColourMode; 3] = [ColourMode::Vm, ColourMode::Lat, ColourMode::Regions];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ColourMode::Vm => "Vm",
-            ColourMode::Lat => "LAT",
-            ColourMode::Regions => "Regions",
-        }
-    }
-}
-
-/// What a click in the 3D view does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ClickMode {
-    /// Stimulate the tissue around the clicked point.
-    #[default]
-    Pace,
-    /// Show the clicked node's voltage trace. Ctrl/Cmd-click does this in
-    /// either mode.
-    Trace,
-}
-
-/// Simulation state shown in the side panel.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SimStatus {
-    pub time_ms: f64,
-    pub playing: bool,
-    /// Simulated ms per wall-clock second.
-    pub speed_ms_per_s: f64,
-}
-
-/// A teaching scenario as listed in the gallery.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LessonView {
-    pub title: String,
-    pub description: String,
-}
 
 /// Radius of the picked-point marker, as a fraction of the mesh's
 /// bounding-box diagonal (visible at any mesh size).
 const MARKER_FRACTION: f32 = 0.008;
-
-/// How the app starts.
-#[derive(Debug, Clone, Default)]
-pub struct Launch {
-    /// A mesh or scenario to open; `None` opens the teaching gallery.
-    pub path: Option<PathBuf>,
-    /// Simulate this far (ms) once loaded, before showing (screenshots).
-    pub time_ms: Option<f64>,
-    /// Colour map to start with.
-    pub mode: Option<ColourMode>,
-}
 
 /// The whole app state. Drawing lives in the panel modules; state changes
 /// go through methods here so tests can drive them without a window.
@@ -138,6 +83,9 @@ pub struct ViewerApp {
     /// Where the 3D view was drawn last frame (points), for scripted
     /// clicks in tests.
     view_rect: Option<egui::Rect>,
+    /// What the last frame's stepping did (None when it failed or nothing
+    /// is open).
+    last_frame: Option<SimFrame>,
 }
 
 impl ViewerApp {
@@ -162,6 +110,7 @@ impl ViewerApp {
             pending_time_ms: launch.time_ms,
             shots: feedback::Outcomes::default(),
             view_rect: None,
+            last_frame: None,
         };
         if let Some(path) = launch.path {
             app.open(path);
@@ -254,6 +203,11 @@ impl ViewerApp {
 
     pub fn session_mut(&mut self) -> Option<&mut Session> {
         self.content.as_mut().map(|c| &mut c.session)
+    }
+
+    /// The last frame's stepping: steps, simulated ms, wall time.
+    pub fn last_frame(&self) -> Option<SimFrame> {
+        self.last_frame
     }
 
     /// The 3D view's rectangle in the last frame (points).
@@ -486,9 +440,9 @@ impl ViewerApp {
         let Some(c) = &mut self.content else {
             return;
         };
-        // advance_frame keeps the message in the session as well; it is
-        // reported from there below, once.
-        let _ = c.session.advance_frame(wall_dt_s);
+        // A failed frame's message is kept by the session and reported
+        // below; the frame's figures are kept for `view --frame-time`.
+        self.last_frame = c.session.advance_frame(wall_dt_s).ok();
         if let Some(e) = c.session.error().map(str::to_string) {
             c.session.clear_error();
             self.errors.push(e);
@@ -595,21 +549,6 @@ impl ViewerApp {
     }
 }
 
-impl eframe::App for ViewerApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.show(ui);
-        if let Some(path) = self.take_screenshot_request() {
-            // The window's framebuffer is eframe's: ask it for the pixels;
-            // they are saved when they arrive and the outcome is shown in a
-            // later frame.
-            let done = self.shots.sender();
-            ui.ctx().request_screenshot(move |image| {
-                done.send(feedback::save_color_image(&image, &path));
-            });
-        }
-    }
-}
-
 /// A camera framing `bounds`: from the front, or face-on when the mesh is
 /// flat (a 2D sheet seen from the front would be a line).
 fn framing((lo, hi): (glam::Vec3, glam::Vec3)) -> OrbitCamera {
@@ -632,37 +571,4 @@ const FLAT_FRACTION: f32 = 0.05;
 /// widened so the bar is not degenerate).
 fn lat_legend(lo: f64, hi: f64) -> Legend {
     Legend::lat(lo, hi.max(lo + 1.0))
-}
-
-/// Open the desktop window. Fails with a clear message when there is no
-/// adapter or no display.
-pub fn run_window(launch: Launch) -> Result<()> {
-    if !gpu::any_adapter() {
-        return Err(Error::Gpu(gpu::NO_ADAPTER_HELP.into()));
-    }
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("cardiotwin")
-            .with_inner_size([1280.0, 800.0]),
-        renderer: eframe::Renderer::Wgpu,
-        wgpu_options: gpu::window_configuration(),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "cardiotwin",
-        options,
-        Box::new(move |cc| {
-            let render_state = cc
-                .wgpu_render_state
-                .clone()
-                .ok_or_else(|| Error::Gpu(gpu::NO_ADAPTER_HELP.into()))?;
-            Ok(Box::new(ViewerApp::new(render_state, launch)))
-        }),
-    )
-    .map_err(|e| {
-        Error::Gpu(format!(
-            "could not open the window: {e}. Without a display, use \
-             `cardiotwin view --screenshot OUT.png PATH`"
-        ))
-    })
 }

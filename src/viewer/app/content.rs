@@ -5,10 +5,10 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use glam::Vec3;
 
-use crate::solver::gpu::GpuContext;
-use crate::viewer::loader::Loaded;
 use crate::laao::catalog::Catalog;
 use crate::laao::measure::MeasureOptions;
+use crate::solver::gpu::GpuContext;
+use crate::viewer::loader::Loaded;
 use crate::viewer::picking::Picker;
 use crate::viewer::placement::Placement;
 use crate::viewer::session::Session;

@@ -148,33 +148,39 @@ fn metrics(ui: &mut egui::Ui, p: &Placement) {
             return;
         }
     };
-    egui::Grid::new("fit metrics").num_columns(2).show(ui, |ui| {
-        ui.label("Compression");
-        ui.label(format!(
-            "{:.1} % (range {:.0}–{:.0} %)",
-            fit.compression_pct, fit.compression_range_pct[0], fit.compression_range_pct[1]
-        ));
-        ui.end_row();
-        ui.label("Leak");
-        ui.label(format!("{} ({:.1} mm gap)", fit.leak_grade, fit.leak_mm));
-        ui.end_row();
-        ui.label("Depth fit");
-        ui.label(format!(
-            "{} (usable {:.1} mm, device {:.1} mm)",
-            if fit.depth_fits { "fits" } else { "too shallow" },
-            fit.usable_depth_mm,
-            fit.device_length_mm
-        ));
-        ui.end_row();
-        ui.label("Verdict");
-        let colour = match fit.verdict {
-            Verdict::Pass => egui::Color32::from_rgb(80, 200, 120),
-            Verdict::Caution => ui.visuals().warn_fg_color,
-            Verdict::Fail => ui.visuals().error_fg_color,
-        };
-        ui.colored_label(colour, fit.verdict.label().to_uppercase());
-        ui.end_row();
-    });
+    egui::Grid::new("fit metrics")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Compression");
+            ui.label(format!(
+                "{:.1} % (range {:.0}–{:.0} %)",
+                fit.compression_pct, fit.compression_range_pct[0], fit.compression_range_pct[1]
+            ));
+            ui.end_row();
+            ui.label("Leak");
+            ui.label(format!("{} ({:.1} mm gap)", fit.leak_grade, fit.leak_mm));
+            ui.end_row();
+            ui.label("Depth fit");
+            ui.label(format!(
+                "{} (usable {:.1} mm, device {:.1} mm)",
+                if fit.depth_fits {
+                    "fits"
+                } else {
+                    "too shallow"
+                },
+                fit.usable_depth_mm,
+                fit.device_length_mm
+            ));
+            ui.end_row();
+            ui.label("Verdict");
+            let colour = match fit.verdict {
+                Verdict::Pass => egui::Color32::from_rgb(80, 200, 120),
+                Verdict::Caution => ui.visuals().warn_fg_color,
+                Verdict::Fail => ui.visuals().error_fg_color,
+            };
+            ui.colored_label(colour, fit.verdict.label().to_uppercase());
+            ui.end_row();
+        });
     for reason in &fit.reasons {
         ui.small(reason);
     }
