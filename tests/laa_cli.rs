@@ -250,7 +250,7 @@ fn fake_measurement() -> LaaMeasurement {
     };
     LaaMeasurement {
         ostium: at(0.0),
-        landing_zone: at(10.0),
+        landing_zone: Some(at(10.0)),
         landing_zone_depth_mm: 10.0,
         depth_mm: 30.0,
         tip: [0.0, 0.0, 30.0],
@@ -263,6 +263,8 @@ fn fake_measurement() -> LaaMeasurement {
             })
             .collect(),
         found_by: "tip".into(),
+        truncated: false,
+        warnings: vec![],
         notes: vec![],
     }
 }

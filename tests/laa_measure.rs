@@ -353,7 +353,7 @@ fn assert_straight_truth(m: &LaaMeasurement) {
     let (a, b) = semi_axes(0.0);
     assert_ellipse("ostium", &m.ostium, a, b, 0.5);
     let (a, b) = semi_axes(m.landing_zone_depth_mm);
-    assert_ellipse("landing zone", &m.landing_zone, a, b, 0.5);
+    assert_ellipse("landing zone", lz(m), a, b, 0.5);
     assert!(
         (m.depth_mm - (24.0 + CAP)).abs() <= 1.0,
         "depth {:.2} mm, truth 30 mm",
@@ -367,6 +367,13 @@ fn assert_straight_truth(m: &LaaMeasurement) {
 }
 
 // ---------------------------------------------------------------- tests
+
+/// The landing zone of an appendage that has one (every synthetic one here).
+fn lz(m: &LaaMeasurement) -> &cardiotwin::laao::Contour {
+    m.landing_zone
+        .as_ref()
+        .unwrap_or_else(|| panic!("no landing zone: {:?}", m.warnings))
+}
 
 #[test]
 fn straight_appendage_is_found_and_measured_without_a_tip() {
@@ -423,7 +430,7 @@ fn bent_chicken_wing_appendage_is_measured_perpendicular_to_its_axis() {
     let (a, b) = semi_axes(0.0);
     assert_ellipse("ostium", &m.ostium, a, b, 0.5);
     let (a, b) = semi_axes(10.0);
-    assert_ellipse("landing zone", &m.landing_zone, a, b, 0.5);
+    assert_ellipse("landing zone", lz(&m), a, b, 0.5);
     assert!(
         (m.depth_mm - 36.5).abs() <= 1.0,
         "depth {:.2} mm, truth 36.5 mm",
@@ -524,9 +531,9 @@ fn every_found_appendage_has_a_positive_depth_and_a_landing_zone_no_wider_than_t
             m.depth_mm
         );
         assert!(
-            m.landing_zone.area_mm2 <= 1.5 * m.ostium.area_mm2,
+            lz(&m).area_mm2 <= 1.5 * m.ostium.area_mm2,
             "landing zone {:.0} mm^2 vs ostium {:.0} mm^2",
-            m.landing_zone.area_mm2,
+            lz(&m).area_mm2,
             m.ostium.area_mm2
         );
     }
@@ -575,7 +582,7 @@ fn check_against_truth(
     let mut bad = Vec::new();
     for (what, got, want) in [
         ("ostium", &m.ostium, &t.ostium),
-        ("landing zone", &m.landing_zone, &t.landing_zone),
+        ("landing zone", lz(m), &t.landing_zone),
     ] {
         if !want.exact {
             continue;
@@ -708,34 +715,108 @@ fn known_missing_variants_match_their_truth() {
     );
 }
 
-#[test]
-#[ignore = "known gap (issue 3 open): every registry source cuts the appendage at its inlet (ansys-health-heart 2.0 and 1.5 mm meshes; see meshes/README.md), so the real atrium keeps only a 6.5 mm funnel and measure() finds no appendage-like section before the tag border"]
-fn real_atrium_appendage_is_found_without_a_tip_with_a_plausible_ostium() {
+fn real_atrium() -> Option<Mesh> {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("meshes/rodero01_left_atrium.vtu");
     if !path.exists() {
         eprintln!("{} not shipped yet: nothing to check", path.display());
-        return;
+        return None;
     }
-    let mesh = cardiotwin::mesh::io::load(&path).unwrap();
+    Some(cardiotwin::mesh::io::load(&path).unwrap())
+}
+
+/// The issue's requirement, less the minimum diameter (see the next test):
+/// on the real atrium the appendage is found without a tip point and its
+/// ostium diameters fall in the physiological range (about 15-35 mm).
+/// The source cut the appendage at its inlet and capped it (see
+/// meshes/README.md), so what is left is a funnel about 7 mm deep: the
+/// measurement must say so (truncated, depth a lower bound, no landing
+/// zone) rather than invent a tip. There is no depth > 10 mm to check:
+/// the data do not have it.
+#[test]
+fn real_atrium_appendage_is_found_without_a_tip_with_a_plausible_ostium() {
+    let Some(mesh) = real_atrium() else { return };
+    let m = measure(&mesh, &MeasureOptions::default()).unwrap();
+    assert_eq!(m.found_by, "region tag");
+    for (d, v) in [
+        ("max", m.ostium.max_diameter_mm),
+        ("perimeter-derived", m.ostium.perimeter_diameter_mm),
+        ("area-derived", m.ostium.area_diameter_mm),
+    ] {
+        assert!((15.0..=35.0).contains(&v), "ostium {d} diameter {v:.1} mm");
+    }
+    assert!(m.ostium.min_diameter_mm > 0.0 && m.ostium.min_diameter_mm <= m.ostium.max_diameter_mm);
+    assert!(m.truncated, "a capped 7 mm stump must be flagged");
+    assert!(m.landing_zone.is_none(), "no landing zone in a 7 mm stump");
+    assert!(
+        m.depth_mm > 0.0 && m.depth_mm < m.landing_zone_depth_mm,
+        "depth {:.1} mm",
+        m.depth_mm
+    );
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.contains("truncated") && w.contains("lower bound")),
+        "{:?}",
+        m.warnings
+    );
+}
+
+/// The issue's range applied to every ostium diameter, the minimum
+/// included: the funnel's mouth is a flat oval (about 29 x 14 mm, its
+/// least-area section) whose minor axis stays under 15 mm at every
+/// station before it opens into the body.
+#[test]
+#[ignore = "known gap: the real atrium's truncated funnel has an ostium min diameter of 13.7 mm (max 29.3, perimeter-derived 21.9, area-derived 19.2)"]
+fn real_atrium_ostium_min_diameter_is_in_the_physiological_range() {
+    let Some(mesh) = real_atrium() else { return };
+    let m = measure(&mesh, &MeasureOptions::default()).unwrap();
+    let v = m.ostium.min_diameter_mm;
+    assert!((15.0..=35.0).contains(&v), "ostium min diameter {v:.1} mm");
+}
+
+/// A truncated appendage is not sized: every family says why.
+#[test]
+fn real_atrium_truncated_appendage_is_not_sized() {
+    let Some(mesh) = real_atrium() else { return };
+    let m = measure(&mesh, &MeasureOptions::default()).unwrap();
+    let cat = cardiotwin::laao::catalog::Catalog::load_default().unwrap();
+    let fams: Vec<_> = cat.families.iter().collect();
+    let out = cardiotwin::laao::sizing::size_patient(&mesh, &m, &cat, &fams);
+    assert_eq!(out.len(), fams.len());
+    for f in out {
+        assert_eq!(f.status, cardiotwin::laao::sizing::SizingStatus::Truncated);
+        assert!(f.recommended_mm.is_none() && f.fits.is_empty());
+        assert!(f.reasons[0].contains("truncated"), "{:?}", f.reasons);
+    }
+}
+
+/// A synthetic appendage cut flat and capped 6 mm past its ostium (tags
+/// kept): the ostium is still its tag border, and the stump is flagged.
+#[test]
+fn capped_synthetic_appendage_keeps_its_ostium_and_is_flagged_truncated() {
+    let zo = z_ost();
+    let f = |p: V3| straight_atrium(p).max(p[2] - (zo + 6.0));
+    let mut mesh = march(&f, [-22.0, -22.0, -22.0], [22.0, 22.0, 40.0], 0.7);
+    for e in 0..mesh.element_count() {
+        let t = mesh.element(e).to_vec();
+        let zc = t.iter().map(|&v| mesh.nodes[v as usize][2]).sum::<f64>() / 3.0;
+        mesh.regions[e] = if zc > zo { 2 } else { 1 };
+    }
+    let m = measure(&mesh, &MeasureOptions::default()).unwrap();
+    assert!(m.truncated && m.landing_zone.is_none(), "{:?}", m.warnings);
+    let (a, b) = semi_axes(0.0);
+    assert_ellipse("ostium", &m.ostium, a, b, 0.5);
+    assert!(
+        (m.depth_mm - 6.0).abs() <= 1.0,
+        "depth {:.2} mm",
+        m.depth_mm
+    );
+    // Untagged, the same stump is no measurable appendage: refused, not
+    // guessed.
     let mut untagged = mesh.clone();
     untagged.regions.iter_mut().for_each(|r| *r = 0);
-    for (how, mesh) in [("as shipped", &mesh), ("tags removed", &untagged)] {
-        let m = measure(mesh, &MeasureOptions::default()).unwrap_or_else(|e| panic!("{how}: {e}"));
-        for (d, v) in [
-            ("max", m.ostium.max_diameter_mm),
-            ("min", m.ostium.min_diameter_mm),
-            ("perimeter-derived", m.ostium.perimeter_diameter_mm),
-            ("area-derived", m.ostium.area_diameter_mm),
-        ] {
-            assert!(
-                (15.0..=35.0).contains(&v),
-                "{how} ({}): ostium {d} diameter {v:.1} mm",
-                m.found_by
-            );
-        }
-        assert!(m.depth_mm > 10.0, "{how}: depth {:.1} mm", m.depth_mm);
-    }
+    assert!(measure(&untagged, &MeasureOptions::default()).is_err());
 }
 
 /// Timing of one measurement per shipped mesh (run with --ignored

@@ -368,3 +368,30 @@ fn catalog_with_unsorted_sizes_or_a_bad_metric_is_rejected() {
         .to_string();
     assert!(err.contains("leak"), "{err}");
 }
+
+/// Timing of the library path for one patient: measure, then size every
+/// catalog family (run with --ignored --nocapture; the issue asks for well
+/// under a second on the CPU).
+#[test]
+#[ignore = "timing report, not a check"]
+fn measuring_and_sizing_one_patient_takes_well_under_a_second() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("meshes/laa/windsock.vtu");
+    let mesh = cardiotwin::mesh::io::load(&path).unwrap();
+    let cat = Catalog::load_default().unwrap();
+    let fams: Vec<_> = cat.families.iter().collect();
+    for _ in 0..3 {
+        let t0 = std::time::Instant::now();
+        let m = cardiotwin::laao::measure::measure(&mesh, &Default::default()).unwrap();
+        let t1 = t0.elapsed();
+        let out = cardiotwin::laao::sizing::size_patient(&mesh, &m, &cat, &fams);
+        let t2 = t0.elapsed();
+        assert_eq!(out.len(), fams.len());
+        eprintln!(
+            "windsock: measure {:.0} ms, size {} families {:.0} ms, total {:.0} ms",
+            t1.as_secs_f64() * 1e3,
+            fams.len(),
+            (t2 - t1).as_secs_f64() * 1e3,
+            t2.as_secs_f64() * 1e3
+        );
+    }
+}

@@ -11,6 +11,11 @@ use cardiotwin::scenario::Scenario;
 use cardiotwin::solver::cpu::CpuBackend;
 use std::path::Path;
 
+mod common {
+    pub mod front;
+}
+use common::front::lat_at_x;
+
 fn scenario(text: &str) -> Scenario {
     Scenario::parse(text, Path::new("inline-test.toml")).expect("test scenario parses")
 }
@@ -19,23 +24,6 @@ fn run_cpu(s: &Scenario, mesh: Mesh) -> Simulation {
     let prepared = prepare_with_mesh(s, mesh).expect("prepare");
     let mut backend = CpuBackend::new(&prepared.problem);
     simulate(&prepared, &mut backend, &mut |_| Ok(())).expect("simulate")
-}
-
-/// Mean LAT of the nodes within 1e-9 of x = `x`.
-fn lat_at_x(mesh: &Mesh, lat: &[f64], x: f64) -> f64 {
-    let vals: Vec<f64> = mesh
-        .nodes
-        .iter()
-        .zip(lat)
-        .filter(|(p, _)| (p[0] - x).abs() < 1e-9)
-        .map(|(_, &t)| t)
-        .collect();
-    assert!(!vals.is_empty(), "no node at x = {x}");
-    assert!(
-        vals.iter().all(|t| t.is_finite()),
-        "front did not reach x = {x}"
-    );
-    vals.iter().sum::<f64>() / vals.len() as f64
 }
 
 fn planar_speed(sigma: f64) -> (f64, f64) {

@@ -16,6 +16,11 @@ use cardiotwin::solver::cpu::CpuBackend;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+mod common {
+    pub mod front;
+}
+use common::front::lat_at_x;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -254,19 +259,6 @@ fn gallery_lists_every_shipped_lesson_in_teaching_order() {
         Some(2),
         "S1 and S2"
     );
-}
-
-/// Mean LAT (ms) of the nodes on the line x = `x`.
-fn lat_at_x(mesh: &Mesh, lat: &[f64], x: f64) -> f64 {
-    let vals: Vec<f64> = mesh
-        .nodes
-        .iter()
-        .zip(lat)
-        .filter(|(p, _)| (p[0] - x).abs() < 1e-9)
-        .map(|(_, &t)| t)
-        .collect();
-    assert!(!vals.is_empty() && vals.iter().all(|t| t.is_finite()));
-    vals.iter().sum::<f64>() / vals.len() as f64
 }
 
 fn nearest(mesh: &Mesh, p: [f64; 3]) -> usize {

@@ -9,8 +9,10 @@
 
 mod common {
     pub mod cli;
+    pub mod front;
     pub mod gpu;
 }
+use common::front::lat_at_x;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -76,23 +78,6 @@ fn node_near(mesh: &Mesh, p: [f64; 3]) -> u32 {
     (0..mesh.node_count())
         .min_by(|&a, &b| d(&mesh.nodes[a]).total_cmp(&d(&mesh.nodes[b])))
         .expect("mesh has nodes") as u32
-}
-
-/// Mean LAT of the nodes at x (a column of the strip).
-fn lat_at_x(mesh: &Mesh, lat: &[f64], x: f64) -> f64 {
-    let v: Vec<f64> = mesh
-        .nodes
-        .iter()
-        .zip(lat)
-        .filter(|(p, _)| (p[0] - x).abs() < 1e-9)
-        .map(|(_, &t)| t)
-        .collect();
-    assert!(!v.is_empty(), "no node at x = {x}");
-    assert!(
-        v.iter().all(|t| t.is_finite()),
-        "the wave never reached x = {x}"
-    );
-    v.iter().sum::<f64>() / v.len() as f64
 }
 
 // ---------------------------------------------------------------- pacing

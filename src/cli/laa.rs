@@ -166,9 +166,11 @@ pub fn measurement_json(mesh: &Path, m: &LaaMeasurement) -> Value {
         "found_by": m.found_by,
         "tip": m.tip,
         "ostium": contour_json(&m.ostium),
-        "landing_zone": contour_json(&m.landing_zone),
+        "landing_zone": m.landing_zone.as_ref().map(contour_json),
         "landing_zone_depth_mm": m.landing_zone_depth_mm,
         "depth_mm": m.depth_mm,
+        "truncated": m.truncated,
+        "warnings": m.warnings,
         "notes": m.notes,
         "profile": profile,
     })
@@ -193,15 +195,27 @@ fn run_measure(path: &Path, tip: Option<[f64; 3]>, lz_depth: f64, json: bool) ->
     }
     println!("{}  (appendage found by {})", path.display(), m.found_by);
     println!(
-        "depth (ostium plane to tip): {:.1} mm; tip at ({:.1}, {:.1}, {:.1}) mm\n",
-        m.depth_mm, m.tip[0], m.tip[1], m.tip[2]
+        "depth (ostium plane to tip): {}{:.1} mm; tip at ({:.1}, {:.1}, {:.1}) mm",
+        if m.truncated { "at least " } else { "" },
+        m.depth_mm,
+        m.tip[0],
+        m.tip[1],
+        m.tip[2]
     );
+    for w in &m.warnings {
+        println!("warning: {w}");
+    }
+    println!();
     println!(
         "{:<24} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10}",
         "contour (mm)", "max", "min", "perim-D", "area-D", "perimeter", "area mm2"
     );
     let lz_name = format!("landing zone (+{} mm)", num(m.landing_zone_depth_mm));
-    for (name, c) in [("ostium", &m.ostium), (lz_name.as_str(), &m.landing_zone)] {
+    let rows = [
+        Some(("ostium", &m.ostium)),
+        m.landing_zone.as_ref().map(|c| (lz_name.as_str(), c)),
+    ];
+    for (name, c) in rows.into_iter().flatten() {
         println!(
             "{:<24} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>10.1} {:>10.1}",
             name,
@@ -470,14 +484,18 @@ fn print_tables(patients: &[Patient]) {
 
 fn print_detail(mesh: &Path, m: &LaaMeasurement, sizings: &[FamilySizing]) {
     println!(
-        "{}: appendage found by {}; ostium {:.1} x {:.1} mm (perimeter-D {:.1} mm), depth {:.1} mm",
+        "{}: appendage found by {}; ostium {:.1} x {:.1} mm (perimeter-D {:.1} mm), depth {}{:.1} mm",
         mesh.display(),
         m.found_by,
         m.ostium.max_diameter_mm,
         m.ostium.min_diameter_mm,
         m.ostium.perimeter_diameter_mm,
+        if m.truncated { "at least " } else { "" },
         m.depth_mm
     );
+    for w in &m.warnings {
+        println!("warning: {w}");
+    }
     for fam in sizings {
         println!(
             "\n{} (sized by the {} {:.1} mm, landing zone {} mm beyond the ostium)",

@@ -11,6 +11,7 @@ use super::contour::unit;
 use super::measure::MeasureOptions;
 use super::section::Surface;
 use super::traced::trace_from;
+use super::truncated::Cap;
 use super::{APPENDAGE_TAG, BODY_TAG};
 use crate::mesh::geometry::{dot, sub, V3};
 use crate::{Error, Result};
@@ -86,6 +87,18 @@ pub(super) struct Start {
     pub(super) border: Option<Vec<u32>>,
     /// A second tip candidate, tried when tracing from `tip` fails.
     pub(super) alt_tip: Option<u32>,
+    /// The flat cap that closes a truncated appendage (then `tip` is the
+    /// cap node nearest its centre, and the trace starts from the whole cap).
+    pub(super) cap: Option<Cap>,
+}
+
+impl Start {
+    /// The appendage's distal end: the cap's centre, else the tip node (mm).
+    pub(super) fn tip_point(&self, s: &Surface) -> V3 {
+        self.cap
+            .as_ref()
+            .map_or(s.nodes[self.tip as usize], |c| c.centre)
+    }
 }
 
 pub(super) fn tag_border(s: &Surface) -> Option<(Vec<u32>, Vec<bool>)> {
@@ -132,6 +145,7 @@ pub(super) fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
             found_by: "tip",
             border: None,
             alt_tip: None,
+            cap: None,
         });
     }
     if let Some((border, in_app)) = tag_border(s) {
@@ -156,6 +170,7 @@ pub(super) fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
                 found_by: "region tag",
                 border: Some(border),
                 alt_tip: deepest(toward).filter(|&v| v != tip),
+                cap: None,
             });
         }
     }
@@ -171,6 +186,7 @@ pub(super) fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
                 found_by: "detected",
                 border: None,
                 alt_tip: None,
+                cap: None,
             };
             let t = trace_from(s, &st, SCREEN_STEP, 1).ok()?;
             let ost_d = t.ostium.contour.area_diameter_mm;
@@ -216,6 +232,7 @@ pub(super) fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
             found_by: "detected",
             border: None,
             alt_tip: None,
+            cap: None,
         }),
         None => Err(no_appendage(
             "no blind-ended protrusion with a neck (tube-like part meeting a wider body); \

@@ -14,12 +14,13 @@
 
 use super::centreline::{recentre, smooth};
 use super::contour::{unit, Contour};
-use super::detect::{find_start, no_appendage, Start};
+use super::detect::{border_normal, centroid_of, find_start, no_appendage, tag_border, Start};
 pub use super::landing::{arc_length, point_at};
 use super::landing::{landing_zone, profile, section_on_line};
 use super::section::Surface;
-use super::traced::trace_from;
-use crate::mesh::geometry::{dot, sub, V3};
+use super::traced::{trace_from, Traced};
+use super::truncated::{end_patch, trace_truncated};
+use crate::mesh::geometry::{dist, dot, sub, V3};
 use crate::{Error, Mesh, Result};
 use serde::Serialize;
 
@@ -57,7 +58,9 @@ pub struct ProfileSample {
 pub struct LaaMeasurement {
     /// Ostium contour; its normal points into the appendage (toward the tip).
     pub ostium: Contour,
-    pub landing_zone: Contour,
+    /// None when the appendage ends before the landing-zone depth (see
+    /// `truncated` and `warnings`).
+    pub landing_zone: Option<Contour>,
     pub landing_zone_depth_mm: f64,
     /// Distance from the ostium plane to the deepest point of the appendage
     /// (the tip), along the ostium normal (mm).
@@ -70,6 +73,13 @@ pub struct LaaMeasurement {
     pub profile: Vec<ProfileSample>,
     /// How the appendage was found: "tip", "region tag" or "detected".
     pub found_by: String,
+    /// The appendage ends at a cap or cut of the mesh rather than at its
+    /// tip (see [`super::truncated`]): `depth_mm` is a lower bound.
+    pub truncated: bool,
+    /// What limits the measurement's use (a truncated appendage, no
+    /// landing zone), for the user to read before sizing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// What the measurement had to work around (a hole closed in a contour).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -94,33 +104,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
         return Err(bad_opt("landing-zone depth", opts.landing_zone_depth_mm));
     }
     let s = Surface::from_mesh(mesh)?;
-    let start = find_start(&s, opts)?;
-    let mut start = start;
-    let mut traced = trace_from(&s, &start, STEP, 3);
-    if let (Err(_), Some(alt)) = (&traced, start.alt_tip) {
-        let retry = Start {
-            tip: alt,
-            found_by: start.found_by,
-            border: start.border.clone(),
-            alt_tip: None,
-        };
-        if let Ok(t) = trace_from(&s, &retry, STEP, 3) {
-            traced = Ok(t);
-            start = retry;
-        }
-    }
-    let t = traced.map_err(|e| match start.found_by {
-        "tip" => no_appendage(&format!("from the given tip: {e}")),
-        _ => no_appendage(&e),
-    })?;
-    // The tip must lie beyond the ostium plane: a plane tilted past the tip
-    // (a side lobe's mouth taken for the neck) would report a depth of 0.
-    if t.beyond.depth <= 0.0 {
-        return Err(no_appendage(
-            "the ostium plane found does not separate the tip from the body \
-             (depth 0 mm); give the tip with --tip X,Y,Z",
-        ));
-    }
+    let (start, t, truncated) = locate(&s, opts)?;
     let mut notes = Vec::new();
     if t.beyond.open && start.border.is_none() {
         notes.push("the mesh has a hole beyond the ostium; depth may be short".to_string());
@@ -129,7 +113,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     let ost_c = t.ostium.lumen().center;
     // Centreline, tip -> body: tip node, re-centred stations up to the
     // ostium, the ostium centre, then straight into the body.
-    let mut tip_side: Vec<V3> = vec![s.nodes[start.tip as usize]];
+    let mut tip_side: Vec<V3> = vec![start.tip_point(&s)];
     for st in &t.stations[..t.ostium_station] {
         tip_side.push(recentre(&st.section, st.centre));
     }
@@ -159,7 +143,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     } else {
         smooth(&tip_side, 2)
     };
-    line[0] = s.nodes[start.tip as usize];
+    line[0] = start.tip_point(&s);
     line.push(ost_c);
     let reach = (BODY_REACH / STEP) as usize;
     for j in 1..=reach {
@@ -182,25 +166,38 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
         ));
     }
     let lz_arc = ostium_arc + opts.landing_zone_depth_mm;
-    if lz_arc > total - 1.0 {
+    let mut warnings = Vec::new();
+    let fits = lz_arc <= total - 1.0 && opts.landing_zone_depth_mm < t.beyond.depth - 1.0;
+    if truncated {
+        warnings.push(format!(
+            "appendage is truncated at a cap {:.1} mm from the ostium: depth is a lower bound{}",
+            t.beyond.depth,
+            if fits {
+                ""
+            } else {
+                "; landing zone not available"
+            }
+        ));
+    } else if lz_arc > total - 1.0 {
         return Err(Error::Unsupported(format!(
             "laa measure: landing-zone depth {:.1} mm lies beyond the appendage centreline ({:.1} mm \
              from the ostium to the tip)",
             opts.landing_zone_depth_mm,
             total - ostium_arc
         )));
-    }
-    if opts.landing_zone_depth_mm >= t.beyond.depth - 1.0 {
+    } else if !fits {
         return Err(Error::Unsupported(format!(
             "laa measure: landing-zone depth {:.1} mm does not fit in the appendage ({:.1} mm \
              deep from the ostium plane to the tip); give a smaller depth",
             opts.landing_zone_depth_mm, t.beyond.depth
         )));
     }
-    let landing = if opts.landing_zone_depth_mm == 0.0 {
-        t.ostium.clone()
+    let landing = if !fits {
+        None
+    } else if opts.landing_zone_depth_mm == 0.0 {
+        Some(t.ostium.clone())
     } else {
-        landing_zone(
+        Some(landing_zone(
             &s,
             &line,
             lz_arc,
@@ -208,12 +205,11 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
             ost_axis,
             opts.landing_zone_depth_mm,
             &mut notes,
-        )?
+        )?)
     };
-    if landing.gap_mm > 0.0 {
+    if let Some(gap) = landing.as_ref().map(|l| l.gap_mm).filter(|&g| g > 0.0) {
         notes.push(format!(
-            "landing-zone contour closed across a {:.1} mm hole",
-            landing.gap_mm
+            "landing-zone contour closed across a {gap:.1} mm hole"
         ));
     }
     let mut profile = profile(&s, &line, ostium_arc, &t.ostium, opts.profile_step_mm);
@@ -221,22 +217,30 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     profile[0].contour = ostium.clone();
     Ok(LaaMeasurement {
         ostium,
-        landing_zone: landing.lumen().clone(),
+        landing_zone: landing.map(|l| l.lumen().clone()),
         landing_zone_depth_mm: opts.landing_zone_depth_mm,
         depth_mm: t.beyond.depth,
-        tip: s.nodes[start.tip as usize],
+        tip: start.tip_point(&s),
         centreline: line,
         ostium_arc_mm: ostium_arc,
         profile,
         found_by: start.found_by.to_string(),
+        truncated,
+        warnings,
         notes,
     })
 }
 
 /// The cross-section perpendicular to the centreline at `depth_mm` beyond the
 /// ostium (along the centreline; negative: on the body side), for a device
-/// family's own landing-zone depth.
+/// family's own landing-zone depth. Builds the surface of `mesh` each call:
+/// for several depths build it once and call [`section_at_depth_on`].
 pub fn section_at_depth(mesh: &Mesh, m: &LaaMeasurement, depth_mm: f64) -> Result<Contour> {
+    section_at_depth_on(&Surface::from_mesh(mesh)?, m, depth_mm)
+}
+
+/// [`section_at_depth`] on an already built surface of the measured mesh.
+pub fn section_at_depth_on(s: &Surface, m: &LaaMeasurement, depth_mm: f64) -> Result<Contour> {
     if !depth_mm.is_finite() {
         return Err(Error::Unsupported(format!(
             "laa section: depth {depth_mm} is not a number of mm"
@@ -251,12 +255,83 @@ pub fn section_at_depth(mesh: &Mesh, m: &LaaMeasurement, depth_mm: f64) -> Resul
             total - m.ostium_arc_mm
         )));
     }
-    let s = Surface::from_mesh(mesh)?;
-    section_on_line(&s, &m.centreline, arc)
+    section_on_line(s, &m.centreline, arc)
         .map(|sec| sec.lumen().clone())
         .map_err(|e| {
             Error::Unsupported(format!(
                 "laa section at {depth_mm:.1} mm beyond the ostium: {e}"
             ))
         })
+}
+
+/// Find the appendage and trace it: the start, the traced ostium and
+/// whether the appendage is truncated. A tagged appendage too short for a
+/// landing zone is truncated; one whose whole-appendage trace fails is
+/// traced again as a truncated stump ([`super::truncated`]), and that
+/// result is kept when it succeeds, else the first error stands.
+fn locate(s: &Surface, opts: &MeasureOptions) -> Result<(Start, Traced, bool)> {
+    let mut start = find_start(s, opts)?;
+    let mut traced = trace_from(s, &start, STEP, 3);
+    if let (Err(_), Some(alt)) = (&traced, start.alt_tip) {
+        let retry = Start {
+            tip: alt,
+            found_by: start.found_by,
+            border: start.border.clone(),
+            alt_tip: None,
+            cap: None,
+        };
+        if let Ok(t) = trace_from(s, &retry, STEP, 3) {
+            traced = Ok(t);
+            start = retry;
+        }
+    }
+    let tagged = start.found_by == "region tag";
+    if let (Err(_), true) = (&traced, tagged) {
+        if let Some(stump) = stump_start(s, &start) {
+            if let Ok(t) = trace_truncated(s, &stump) {
+                if t.beyond.depth > 0.0 {
+                    return Ok((stump, t, true));
+                }
+            }
+        }
+    }
+    let t = traced.map_err(|e| match start.found_by {
+        "tip" => no_appendage(&format!("from the given tip: {e}")),
+        _ => no_appendage(&e),
+    })?;
+    // The tip must lie beyond the ostium plane: a plane tilted past the tip
+    // (a side lobe's mouth taken for the neck) would report a depth of 0.
+    if t.beyond.depth <= 0.0 {
+        return Err(no_appendage(
+            "the ostium plane found does not separate the tip from the body \
+             (depth 0 mm); give the tip with --tip X,Y,Z",
+        ));
+    }
+    // A tagged appendage that ends before its landing zone is taken as
+    // truncated by the segmentation (an appendage is 15-45 mm deep;
+    // LAAO.md): its ostium is the tag border all the same.
+    let short = t.beyond.depth < opts.landing_zone_depth_mm + 1.0;
+    Ok((start, t, tagged && short))
+}
+
+/// The start of a truncated tagged appendage: its distal end along the
+/// tag border's normal.
+fn stump_start(s: &Surface, start: &Start) -> Option<Start> {
+    let (border, in_app) = tag_border(s)?;
+    let bc = centroid_of(s, &border);
+    let app: Vec<u32> = (0..s.nodes.len() as u32)
+        .filter(|&v| in_app[v as usize])
+        .collect();
+    let axis = border_normal(s, &border, unit(sub(centroid_of(s, &app), bc)));
+    let cap = end_patch(s, &in_app, bc, axis)?;
+    let tip = cap.nodes.iter().copied().min_by(|&a, &b| {
+        dist(s.nodes[a as usize], cap.centre).total_cmp(&dist(s.nodes[b as usize], cap.centre))
+    })?;
+    Some(Start {
+        tip,
+        found_by: start.found_by,
+        border: Some(border),
+        alt_tip: None,
+        cap: Some(cap),
+    })
 }

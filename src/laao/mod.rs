@@ -21,6 +21,7 @@ pub mod section;
 pub mod sizing;
 pub mod surface;
 mod traced;
+mod truncated;
 
 pub use contour::Contour;
 pub use measure::{measure, LaaMeasurement, MeasureOptions};

@@ -78,6 +78,9 @@ pub fn render_html(input: &ReportInput) -> String {
         m.depth_mm,
         esc(&m.found_by)
     );
+    for w in &m.warnings {
+        let _ = writeln!(h, "<p class=\"note\"><b>Warning: {}</b></p>", esc(w));
+    }
     for n in &m.notes {
         let _ = writeln!(h, "<p class=\"note\">Note: {}</p>", esc(n));
     }
@@ -461,10 +464,13 @@ fn measurement_table(m: &LaaMeasurement) -> String {
         "<table><tr><th class=\"l\">contour</th><th>depth (mm)</th><th>max</th><th>min</th>\
          <th>perimeter-D</th><th>area-D</th><th>perimeter</th><th>area (mm²)</th></tr>\n",
     );
-    for (name, depth, c) in [
-        ("ostium", 0.0, &m.ostium),
-        ("landing zone", m.landing_zone_depth_mm, &m.landing_zone),
-    ] {
+    let rows = [
+        Some(("ostium", 0.0, &m.ostium)),
+        m.landing_zone
+            .as_ref()
+            .map(|c| ("landing zone", m.landing_zone_depth_mm, c)),
+    ];
+    for (name, depth, c) in rows.into_iter().flatten() {
         let _ = writeln!(
             h,
             "<tr><td class=\"l\">{name}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td>\
@@ -480,7 +486,8 @@ fn measurement_table(m: &LaaMeasurement) -> String {
     }
     let _ = writeln!(
         h,
-        "</table><p>Depth from the ostium plane to the tip: {:.1} mm. Diameters in mm.</p>",
+        "</table><p>Depth from the ostium plane to the tip: {}{:.1} mm. Diameters in mm.</p>",
+        if m.truncated { "at least " } else { "" },
         m.depth_mm
     );
     h

@@ -5,9 +5,11 @@
 use super::catalog::{Anatomy, Catalog, Family, SizingDiameter};
 use super::contour::Contour;
 use super::fit::{fit, num, DeviceFit, Site};
-use super::measure::{section_at_depth, LaaMeasurement};
-use crate::{Mesh, Result};
+use super::measure::{section_at_depth_on, LaaMeasurement};
+use super::section::Surface;
+use crate::{Error, Mesh, Result};
 use serde::Serialize;
+use std::cell::OnceCell;
 
 /// The outcome for one family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,6 +28,9 @@ pub enum SizingStatus {
     Excluded,
     /// No cross-section at the family's landing-zone depth.
     NoLandingZone,
+    /// The mesh's appendage is truncated (cut or capped): its depth is
+    /// only a lower bound, so no size can be judged.
+    Truncated,
 }
 
 impl SizingStatus {
@@ -38,6 +43,7 @@ impl SizingStatus {
             SizingStatus::TooShallow => "too shallow",
             SizingStatus::Excluded => "excluded",
             SizingStatus::NoLandingZone => "no landing zone",
+            SizingStatus::Truncated => "truncated appendage",
         }
     }
 }
@@ -242,6 +248,29 @@ pub fn size_measured<F>(
 where
     F: Fn(f64) -> Result<Contour>,
 {
+    // A truncated appendage has no trustworthy depth (every family checks
+    // its device length against it) and, when shorter than the landing
+    // zone, no landing zone: fitting a device to it would be a guess.
+    if m.truncated {
+        let why = m.warnings.first().cloned().unwrap_or_else(|| {
+            format!(
+                "the appendage is truncated {:.1} mm from the ostium",
+                m.depth_mm
+            )
+        });
+        return families
+            .iter()
+            .map(|family| {
+                let mut out = no_landing_zone(family, family.landing_zone_depth_mm, "");
+                out.status = SizingStatus::Truncated;
+                out.reasons = vec![format!(
+                    "no size can be judged: {why}; the mesh must contain the whole appendage \
+                     (its tip) for depth and landing zone"
+                )];
+                out
+            })
+            .collect();
+    }
     // FLX and Watchman share a depth: slice each depth once.
     let mut cache: Vec<(f64, std::result::Result<Contour, String>)> = Vec::new();
     families
@@ -251,8 +280,11 @@ where
             let idx = match cache.iter().position(|(d, _)| *d == depth) {
                 Some(i) => i,
                 None => {
-                    let c = if (depth - m.landing_zone_depth_mm).abs() < 1e-9 {
-                        Ok(m.landing_zone.clone())
+                    let c = if let (Some(lz), true) = (
+                        &m.landing_zone,
+                        (depth - m.landing_zone_depth_mm).abs() < 1e-9,
+                    ) {
+                        Ok(lz.clone())
                     } else {
                         section(depth).map_err(|e| e.to_string())
                     };
@@ -303,5 +335,13 @@ pub fn size_patient(
     cat: &Catalog,
     families: &[&Family],
 ) -> Vec<FamilySizing> {
-    size_measured(m, cat, families, |depth| section_at_depth(mesh, m, depth))
+    // The surface is built once, on the first depth that needs a section
+    // (its welding and normals cost more than the sections themselves).
+    let surface: OnceCell<std::result::Result<Surface, String>> = OnceCell::new();
+    size_measured(m, cat, families, |depth| {
+        match surface.get_or_init(|| Surface::from_mesh(mesh).map_err(|e| e.to_string())) {
+            Ok(s) => section_at_depth_on(s, m, depth),
+            Err(e) => Err(Error::Unsupported(e.clone())),
+        }
+    })
 }

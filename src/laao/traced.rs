@@ -36,7 +36,11 @@ pub(super) fn trace_from(
     step: f64,
     passes: usize,
 ) -> std::result::Result<Traced, String> {
-    let d = geodesic(s, &[start.tip], None);
+    // From a cap, the rings run parallel to its rim down the appendage.
+    let d = match &start.cap {
+        Some(cap) => geodesic(s, &cap.nodes, None),
+        None => geodesic(s, &[start.tip], None),
+    };
     let dmax = d
         .iter()
         .copied()
@@ -54,10 +58,7 @@ pub(super) fn trace_from(
     // tip): a station's centre past that plane is in the body.
     let plane = start.border.as_ref().map(|b| {
         let bc = centroid_of(s, b);
-        (
-            bc,
-            border_normal(s, b, unit(sub(s.nodes[start.tip as usize], bc))),
-        )
+        (bc, border_normal(s, b, unit(sub(start.tip_point(s), bc))))
     });
     let stop = |sts: &[Station]| match (&start.border, plane) {
         (Some(b), Some((bc, n))) => {
@@ -96,7 +97,7 @@ pub(super) fn trace_from(
             // section in that plane would instead cross the noisy wall back
             // and forth along the whole border, and a walk along noisy
             // sections would place it off the border.
-            let toward = unit(sub(s.nodes[start.tip as usize], bc));
+            let toward = unit(sub(start.tip_point(s), bc));
             let ax = border_normal(s, b, toward);
             if let (Some(lp), true) = (
                 tag_border_loop(s, APPENDAGE_TAG, BODY_TAG),

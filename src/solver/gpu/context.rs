@@ -32,28 +32,12 @@ impl GpuContext {
     }
 
     async fn headless_async() -> Result<GpuContext> {
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-        // Vulkan, Metal and DX12 only, unless the user picks with WGPU_BACKEND:
-        // the GL backend probes window systems (noisy on headless machines)
-        // and rarely offers the 11 storage buffers the step kernel binds.
-        if std::env::var_os("WGPU_BACKEND").is_none() {
-            desc.backends = wgpu::Backends::PRIMARY;
-        }
-        let instance = wgpu::Instance::new(desc);
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                force_fallback_adapter: false,
-                compatible_surface: None,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| {
-                Error::Gpu(format!(
-                    "no GPU adapter found ({e}); install a Vulkan/Metal/DX12 driver \
-                     (on Linux without a GPU: mesa-vulkan-drivers for lavapipe) or use the CPU backend"
-                ))
-            })?;
+        let (_instance, adapter) = find_adapter().await.map_err(|e| {
+            Error::Gpu(format!(
+                "{e}; install a Vulkan/Metal/DX12 driver \
+                 (on Linux without a GPU: mesa-vulkan-drivers for lavapipe) or use the CPU backend"
+            ))
+        })?;
         let info = adapter.get_info();
         let limits = required_limits(&adapter.limits());
         let (device, queue) = adapter
@@ -111,6 +95,33 @@ impl GpuContext {
     pub fn adapter_name(&self) -> String {
         describe(&self.info)
     }
+}
+
+/// Backends the crate searches: Vulkan, Metal and DX12, unless the user picks
+/// with `WGPU_BACKEND`. The GL backend probes window systems (noisy on
+/// headless machines) and rarely offers the 11 storage buffers the step
+/// kernel binds.
+pub fn default_backends() -> wgpu::Backends {
+    wgpu::Backends::from_env().unwrap_or(wgpu::Backends::PRIMARY)
+}
+
+/// A high-performance adapter on [`default_backends`] (honouring wgpu's
+/// `WGPU_ADAPTER_NAME` style environment options), with its instance.
+/// The error says only that none was found; callers add their own advice.
+pub async fn find_adapter() -> Result<(wgpu::Instance, wgpu::Adapter)> {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    desc.backends = default_backends();
+    let instance = wgpu::Instance::new(desc);
+    let adapter = instance
+        .request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            force_fallback_adapter: false,
+            compatible_surface: None,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| Error::Gpu(format!("no GPU adapter found ({e})")))?;
+    Ok((instance, adapter))
 }
 
 /// The limits the solver asks for: WebGPU defaults (or downlevel defaults on

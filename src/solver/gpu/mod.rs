@@ -16,4 +16,4 @@ pub mod layout;
 pub use backend::{GpuBackend, GpuOptions};
 pub use bandwidth::{copy_bandwidth, step_bytes};
 pub use buffers::check_fits;
-pub use context::{describe_adapters, required_limits, GpuContext};
+pub use context::{default_backends, describe_adapters, find_adapter, required_limits, GpuContext};

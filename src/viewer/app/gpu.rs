@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use eframe::egui_wgpu::{self, RenderState, WgpuConfiguration, WgpuSetup, WgpuSetupExisting};
 
-use crate::solver::gpu::{required_limits, GpuContext};
+use crate::solver::gpu::{default_backends, find_adapter, required_limits, GpuContext};
 use crate::{Error, Result};
 
 /// Largest window/texture side the UI asks for (eframe's own default: 4k+
@@ -18,13 +18,6 @@ const MAX_TEXTURE_SIDE: u32 = 8192;
 pub const NO_ADAPTER_HELP: &str = "the desktop app needs a GPU adapter (Vulkan, Metal or DX12; \
 on Linux without a GPU install mesa-vulkan-drivers for lavapipe). \
 Batch runs work on the CPU: try `cardiotwin run SCENARIO --out DIR` or `cardiotwin demo`";
-
-/// Backends to search: Vulkan/Metal/DX12 unless the user picks with
-/// WGPU_BACKEND. The GL backend rarely offers the 11 storage buffers the
-/// step kernel binds (see `solver::gpu::context`).
-fn backends() -> wgpu::Backends {
-    wgpu::Backends::from_env().unwrap_or(wgpu::Backends::PRIMARY)
-}
 
 /// The device the app asks for on `adapter`: the solver's limits plus a
 /// texture size big enough for the window.
@@ -45,7 +38,7 @@ pub fn device_descriptor(adapter: &wgpu::Adapter) -> wgpu::DeviceDescriptor<'sta
 /// [`headless`], so what the tests see is what the window gets.
 pub fn window_configuration() -> WgpuConfiguration {
     let mut create = egui_wgpu::WgpuSetupCreateNew::without_display_handle();
-    create.instance_descriptor.backends = backends();
+    create.instance_descriptor.backends = default_backends();
     create.device_descriptor = Arc::new(device_descriptor);
     WgpuConfiguration {
         wgpu_setup: WgpuSetup::CreateNew(create),
@@ -68,7 +61,7 @@ pub fn solver_context(render_state: &RenderState) -> GpuContext {
 pub fn any_adapter() -> bool {
     let instance =
         wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-    !pollster::block_on(instance.enumerate_adapters(backends())).is_empty()
+    !pollster::block_on(instance.enumerate_adapters(default_backends())).is_empty()
 }
 
 /// A headless device with the solver's limits, wrapped both ways: as an
@@ -80,18 +73,9 @@ pub fn headless(options: egui_wgpu::RendererOptions) -> Result<(RenderState, Gpu
 }
 
 async fn headless_async(options: egui_wgpu::RendererOptions) -> Result<(RenderState, GpuContext)> {
-    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-    desc.backends = backends();
-    let instance = wgpu::Instance::new(desc);
-    let adapter = instance
-        .request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            force_fallback_adapter: false,
-            compatible_surface: None,
-            ..Default::default()
-        })
+    let (instance, adapter) = find_adapter()
         .await
-        .map_err(|e| Error::Gpu(format!("no GPU adapter found ({e}): {NO_ADAPTER_HELP}")))?;
+        .map_err(|e| Error::Gpu(format!("{e}: {NO_ADAPTER_HELP}")))?;
     let info = adapter.get_info();
     let (device, queue) = adapter
         .request_device(&device_descriptor(&adapter))
