@@ -29,6 +29,13 @@ pub struct ViewArgs {
     /// frame with the adapter name.
     #[arg(long, value_name = "N")]
     pub frame_time: Option<u32>,
+    /// CI smoke run of the real window (needs a display, e.g. Xvfb): show
+    /// this many frames, save the window's framebuffer to --smoke-shot, close.
+    #[arg(long, value_name = "N", requires = "smoke_shot", hide = true)]
+    pub smoke_frames: Option<u32>,
+    /// Where the smoke run writes the window's framebuffer.
+    #[arg(long, value_name = "OUT.png", requires = "smoke_frames", hide = true)]
+    pub smoke_shot: Option<PathBuf>,
     /// With --frame-time: print the figures as JSON.
     #[arg(long, requires = "frame_time")]
     pub json: bool,
@@ -73,7 +80,14 @@ pub fn run(args: ViewArgs) -> Result<()> {
         }
         return Ok(());
     }
-    app::run_window(launch)?;
+    let smoke = match (args.smoke_frames, args.smoke_shot) {
+        (Some(frames), Some(shot)) => Some(app::Smoke {
+            frames: frames.max(1),
+            shot,
+        }),
+        _ => None,
+    };
+    app::run_window(launch, smoke)?;
     Ok(())
 }
 

@@ -32,7 +32,7 @@ pub use legend::LegendView;
 pub use model::{ClickMode, ColourMode, Launch, LessonView, SimStatus};
 pub use trace_panel::TraceView;
 pub use view3d::ViewClick;
-pub use window::run_window;
+pub use window::{run_window, Smoke};
 
 use std::path::PathBuf;
 
