@@ -617,31 +617,16 @@ fn check_against_truth(
 /// (variant, way of finding the appendage) pairs that still miss their
 /// truth, with the reason; they are checked by the #[ignore]d test below.
 /// Figures are measured minus truth, in mm.
-const KNOWN_MISSES: [(&str, &str, &str); 4] = [
-    (
-        "chicken_wing",
-        "detected, remeshed + noise",
-        "detection picks a tip whose traced centreline reaches only 7.6 mm past the ostium, \
-         so the 10 mm landing zone is refused",
-    ),
-    (
-        "large_ostium",
-        "detected, remeshed + noise",
-        "the walk stops 2 mm inside the appendage: depth -2.10, ostium min -0.81, \
-         area-derived -0.82, landing zone max -0.63, min -0.60, area-derived -0.69",
-    ),
-    (
-        "shallow",
-        "detected, remeshed + noise",
-        "the walk's ostium plane grazes the noisy flaring wall, whose loop wanders in and \
-         out: ostium max +0.99, perimeter-derived +1.05 (min -0.18, area-derived -0.09)",
-    ),
-    (
-        "windsock",
-        "detected, remeshed + noise",
-        "as shallow: ostium max +0.73, perimeter-derived +0.81 (min -0.12, area-derived -0.06)",
-    ),
-];
+const KNOWN_MISSES: [(&str, &str, &str); 1] = [(
+    "large_ostium",
+    "detected, remeshed + noise",
+    "the ostium plane is tilted 8 degrees from the true one and lies 2.6 mm inside it: the \
+     plane directions (3 mm one-sided fits of re-centred points that jitter ~0.3 mm on the \
+     noisy wall) swing by up to 25 degrees between stations, and a plane tilted t across a \
+     33 mm ostium meets the junction face 16.5 tan(t) mm early: depth -2.30, ostium max -0.64, \
+     min -0.86, perimeter-derived -0.69, area-derived -0.93, landing zone max -0.70, min -0.58, \
+     perimeter-derived -0.55, area-derived -0.70",
+)];
 
 /// Measure every shipped variant the ways `pick(name, how)` selects and
 /// list the mismatches with its truth.
@@ -912,4 +897,78 @@ fn remeshed_and_noisy_shipped_variants_are_detected_and_keep_their_truth() {
         bad.len(),
         bad.join("\n")
     );
+}
+
+/// Measured minus truth for every shipped variant, clean and as the
+/// remeshed + noisy copy of [`noisy_mismatches`], from the region tags and
+/// detected (run with --ignored --nocapture; `LAA_ONLY=NAME` picks one).
+#[test]
+#[ignore = "report, not a check"]
+fn noisy_copies_report() {
+    let only = std::env::var("LAA_ONLY").unwrap_or_default();
+    for (k, truth_path) in shipped_variants().into_iter().enumerate() {
+        let name = truth_path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".truth.json", "");
+        if !name.contains(&only) {
+            continue;
+        }
+        let truth = cardiotwin::mesh::atrium::read_truth(&truth_path).unwrap();
+        let mesh =
+            cardiotwin::mesh::io::load(&truth_path.with_file_name(format!("{name}.vtu"))).unwrap();
+        let seed = 17 + k as u64;
+        let noisy = normal_noise(&random_splits(&mesh, seed), 0.2, seed);
+        let untag = |m: &Mesh| {
+            let mut m = m.clone();
+            m.regions.iter_mut().for_each(|r| *r = 0);
+            m
+        };
+        let opts = MeasureOptions {
+            landing_zone_depth_mm: truth.landing_zone.depth_mm_from_ostium,
+            ..Default::default()
+        };
+        let cases = [
+            ("clean, tag", mesh.clone(), None),
+            ("clean, det", untag(&mesh), None),
+            ("clean, tip", untag(&mesh), Some(truth.tip)),
+            ("noisy, tag", noisy.clone(), None),
+            ("noisy, det", untag(&noisy), None),
+            ("noisy, tip", untag(&noisy), Some(truth.tip)),
+        ];
+        for (how, m, tip) in cases {
+            let opts = MeasureOptions {
+                tip,
+                ..opts.clone()
+            };
+            let diffs = |c: &cardiotwin::laao::Contour,
+                         t: &cardiotwin::mesh::atrium::SectionTruth| {
+                format!(
+                    "max {:+.2} min {:+.2} P {:+.2} A {:+.2}",
+                    c.max_diameter_mm - t.max_diameter_mm,
+                    c.min_diameter_mm - t.min_diameter_mm,
+                    c.perimeter_diameter_mm - t.perimeter_diameter_mm,
+                    c.area_diameter_mm - t.area_diameter_mm
+                )
+            };
+            match measure(&m, &opts) {
+                Ok(r) => {
+                    // The ostium plane's tilt from the true one, and how
+                    // far its centre lies along the true normal.
+                    let (n, t) = (r.ostium.normal, &truth.ostium);
+                    let tilt = dot(n, t.normal).clamp(-1.0, 1.0).acos().to_degrees();
+                    let shift = dot(sub(r.ostium.center, t.center), t.normal);
+                    println!(
+                        "{name:13} {how}: ostium {} | landing zone {} | depth {:+.2} | \
+                         ostium tilt {tilt:.1} deg, shift {shift:+.2}",
+                        diffs(&r.ostium, t),
+                        diffs(lz(&r), &truth.landing_zone),
+                        r.depth_mm - truth.depth_mm
+                    )
+                }
+                Err(e) => println!("{name:13} {how}: {e}"),
+            }
+        }
+    }
 }

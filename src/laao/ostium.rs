@@ -1,7 +1,10 @@
 //! Finding the ostium along a traced centreline: the last appendage-like
-//! station before the body (walking from the tip), refined by bisection and,
-//! at crisp junctions, by the kink in the section-area trend; and the part
-//! of the surface that lies beyond the ostium plane (for the depth).
+//! station before the body (walking from the tip; a departure that comes
+//! back, as in a noisy bend, is not the body), refined by bisection and,
+//! at crisp junctions, by the kink in the section-area trend, then kept
+//! clear of a noisy crease (no rougher a loop than the appendage's own);
+//! and the part of the surface that lies beyond the ostium plane (for the
+//! depth).
 
 use super::centreline::Station;
 use super::section::{plane_section, Section, Surface, FLARE_MAX};
@@ -14,8 +17,10 @@ fn good(sec: &Section, prev_area: Option<f64>) -> bool {
 /// The ostium among `stations` (tip -> body): the last appendage-like
 /// station before a lasting departure into the body. The appendage part
 /// must run at least 2 mm; the departure must last max(3 mm, a quarter of
-/// the ostium diameter) and show the body (a flaring wall or a bigger
-/// loop), else it is a side lobe's mouth or noise and the walk goes on.
+/// the ostium diameter), show the body (a flaring wall or a bigger
+/// loop) and not come back into the appendage over as long again
+/// ([`returns`]), else it is a side lobe's mouth, a noisy bend or noise
+/// and the walk goes on.
 pub fn find_ostium(stations: &[Station], step: f64) -> Option<usize> {
     let mut last_good: Option<usize> = None;
     let mut good_len = 0.0;
@@ -46,11 +51,37 @@ pub fn find_ostium(stations: &[Station], step: f64) -> Option<usize> {
             }
         }
         let persist = (0.25 * ost.contour.area_diameter_mm).max(3.0);
-        if good_len >= 2.0 && bad_len >= persist && saw_body {
+        if good_len >= 2.0 && bad_len >= persist && saw_body && !returns(stations, k, persist, step)
+        {
             return Some(lg);
         }
     }
     None
+}
+
+/// Does the walk come back into the appendage within `persist` mm after
+/// station `k`: an appendage-like section (by the same test as the walk's,
+/// against the last such section before `k`)? Past the true ostium the
+/// sections are the body's, far wider than the neck, and never do; a
+/// departure that ends this way was a bend whose oblique planes cut a
+/// noisy wall (flare over 1 for a few mm), not the body. A window cut
+/// short by the end of the stations counts as no return, as before.
+fn returns(stations: &[Station], k: usize, persist: f64, step: f64) -> bool {
+    let Some(area) = stations[..k]
+        .iter()
+        .rev()
+        .filter_map(|st| st.section.as_ref().ok())
+        .find(|sec| sec.flare <= FLARE_MAX)
+        .map(|sec| sec.contour.area_mm2)
+    else {
+        return false;
+    };
+    let window = (persist / step).ceil() as usize;
+    stations[k + 1..]
+        .iter()
+        .take(window)
+        .filter_map(|st| st.section.as_ref().ok())
+        .any(|sec| good(sec, Some(area)))
 }
 
 /// The part of the surface beyond an ostium plane.
@@ -136,9 +167,76 @@ pub(super) fn refine_ostium(
         None
     };
     let d = kink.unwrap_or(lo - clear);
+    // On a noisy wall the crease is smeared over the noise, and a plane
+    // inside that band cuts wall bumps of both the appendage and the body
+    // face: the loop gains fingers that leave its area almost unchanged but
+    // lengthen its perimeter and widen its maximum diameter. Step back
+    // toward the tip until the loop is as smooth as the appendage's own.
+    let d = if precise {
+        smooth_loop_before(s, c, a, lo, d)
+    } else {
+        d
+    };
     plane_section(s, at(d), a)
         .ok()
         .or_else(|| Some(sec.clone()))
+}
+
+/// The plane nearest to `d` (stepping back toward the tip, 0.1 mm at a
+/// time, at most to `d0 - 1`) whose loop is no rougher than the
+/// appendage's own. Roughness is the perimeter-derived minus the
+/// area-derived diameter: zero for a circle, a fixed small amount for an
+/// ellipse (0.3 mm for 25 x 19 mm), so it follows the section's shape and
+/// changes slowly along a tube; a loop that picks up wall bumps of a
+/// crease gains perimeter, not area, and it jumps. The appendage's trend
+/// and scatter are fitted over the same 2 mm as [`area_kink`]; a plane
+/// counts as rough when it exceeds the trend by 4 times the scatter and by
+/// at least 0.05 mm (0.16 mm of perimeter: less than the loop's own
+/// 0.25 mm resampling, so a clean crease, whose roughness stays on the
+/// trend, is never moved). `d` itself when the trend cannot be fitted.
+fn smooth_loop_before(s: &Surface, c: V3, a: V3, d0: f64, d: f64) -> f64 {
+    const H: f64 = 0.1;
+    let at = |x: f64| [c[0] - a[0] * x, c[1] - a[1] * x, c[2] - a[2] * x];
+    let rough = |x: f64| -> Option<f64> {
+        plane_section(s, at(x), a)
+            .ok()
+            .map(|q| q.lumen().clone())
+            .filter(|q| dist(q.center, at(x)) < 0.25 * q.min_diameter_mm + 1.0)
+            .map(|q| q.perimeter_diameter_mm - q.area_diameter_mm)
+    };
+    let fit: Vec<(f64, f64)> = (0..=10)
+        .map(|k| d0 - 3.0 + 0.2 * k as f64)
+        .filter_map(|x| rough(x).map(|r| (x, r)))
+        .collect();
+    let Some((trend, sigma)) = line_fit(&fit) else {
+        return d;
+    };
+    let thr = (4.0 * sigma).max(0.05);
+    let mut x = d;
+    while x > d0 - 1.0 {
+        if rough(x).is_some_and(|r| r - trend(x) <= thr) {
+            return x;
+        }
+        x -= H;
+    }
+    x
+}
+
+/// Least-squares line through `pts` (x, y) with the residuals' standard
+/// deviation; None with fewer than 6 points.
+fn line_fit(pts: &[(f64, f64)]) -> Option<(impl Fn(f64) -> f64, f64)> {
+    if pts.len() < 6 {
+        return None;
+    }
+    let n = pts.len() as f64;
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let trend = move |x: f64| my + slope * (x - mx);
+    let sigma = (pts.iter().map(|p| (p.1 - trend(p.0)).powi(2)).sum::<f64>() / n).sqrt();
+    Some((trend, sigma))
 }
 
 /// Where the cross-section area departs from the appendage's own trend:
