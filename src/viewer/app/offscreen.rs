@@ -8,8 +8,8 @@ use eframe::egui;
 use eframe::egui_wgpu::{RenderState, ScreenDescriptor};
 use image::RgbaImage;
 
-use crate::solver::gpu::buffers::map_read;
 use crate::solver::gpu::GpuContext;
+use crate::viewer::render::target::read_texture_rgba;
 use crate::{Error, Result};
 
 /// Longest wait for one frame on the GPU; lavapipe can be slow on big meshes.
@@ -109,7 +109,7 @@ impl UiPainter {
             .target
             .as_ref()
             .ok_or_else(|| Error::Gpu("no viewer frame was painted yet".into()))?;
-        read_texture_rgba(&self.gpu, target)
+        read_texture_rgba(self.gpu.device(), self.gpu.queue(), target)
     }
 
     /// The render target, remade only when the window size changes.
@@ -139,66 +139,6 @@ impl UiPainter {
         self.target = Some(t.clone());
         t
     }
-}
-
-/// Copy an 8-bit RGBA or BGRA texture to the CPU. Rows in the copy buffer
-/// are padded to wgpu's 256-byte `COPY_BYTES_PER_ROW_ALIGNMENT`; the
-/// padding is dropped here, and BGRA is swizzled to RGBA.
-pub fn read_texture_rgba(gpu: &GpuContext, texture: &wgpu::Texture) -> Result<RgbaImage> {
-    let (width, height) = (texture.width(), texture.height());
-    let bgra = match texture.format() {
-        wgpu::TextureFormat::Rgba8Unorm | wgpu::TextureFormat::Rgba8UnormSrgb => false,
-        wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb => true,
-        other => {
-            return Err(Error::Gpu(format!(
-                "cannot read back a {other:?} texture as RGBA8"
-            )))
-        }
-    };
-    let unpadded = 4 * width;
-    let padded =
-        unpadded.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
-    let bytes = u64::from(padded) * u64::from(height);
-    let staging = gpu.device().create_buffer(&wgpu::BufferDescriptor {
-        label: Some("viewer read-back"),
-        size: bytes,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let mut encoder = gpu
-        .device()
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("viewer read-back"),
-        });
-    encoder.copy_texture_to_buffer(
-        texture.as_image_copy(),
-        wgpu::TexelCopyBufferInfo {
-            buffer: &staging,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(padded),
-                rows_per_image: None,
-            },
-        },
-        wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-    );
-    gpu.queue().submit(std::iter::once(encoder.finish()));
-    let raw = map_read(gpu, &staging, bytes, FRAME_TIMEOUT, "the viewer frame")?;
-    let mut rgba = Vec::with_capacity((unpadded * height) as usize);
-    for row in raw.chunks_exact(padded as usize) {
-        rgba.extend_from_slice(&row[..unpadded as usize]);
-    }
-    if bgra {
-        for px in rgba.chunks_exact_mut(4) {
-            px.swap(0, 2);
-        }
-    }
-    RgbaImage::from_raw(width, height, rgba)
-        .ok_or_else(|| Error::Gpu("read-back size does not match the texture".into()))
 }
 
 /// Write an image as PNG atomically (a reader never sees half a file).

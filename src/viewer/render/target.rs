@@ -99,92 +99,108 @@ impl Target {
         device: &wgpu::Device,
         queue: &wgpu::Queue,
     ) -> Result<image::RgbaImage> {
-        let [w, h] = self.size;
-        // Rows of a texture-to-buffer copy are padded to 256 bytes.
-        let row = 4 * w;
-        let padded =
-            row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
-        let bytes = u64::from(padded) * u64::from(h);
-        let staging = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("viewer read-back"),
-            size: bytes,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("viewer read-back"),
-        });
-        enc.copy_texture_to_buffer(
-            wgpu::TexelCopyTextureInfo {
-                texture: &self.colour,
-                mip_level: 0,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            wgpu::TexelCopyBufferInfo {
-                buffer: &staging,
-                layout: wgpu::TexelCopyBufferLayout {
-                    offset: 0,
-                    bytes_per_row: Some(padded),
-                    rows_per_image: Some(h),
-                },
-            },
-            wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: 1,
-            },
-        );
-        queue.submit([enc.finish()]);
-
-        let (tx, rx) = std::sync::mpsc::channel();
-        staging.map_async(wgpu::MapMode::Read, .., move |r| {
-            // The receiver only goes away once we have given up.
-            let _ = tx.send(r);
-        });
-        // The callback may run in another thread's poll of a shared device,
-        // just after ours returns: poll, then listen, until it arrives.
-        let start = std::time::Instant::now();
-        loop {
-            device
-                .poll(wgpu::PollType::Wait {
-                    submission_index: None,
-                    timeout: Some(READ_BACK_TIMEOUT),
-                })
-                .map_err(|e| Error::Gpu(format!("waiting for the viewer read-back: {e}")))?;
-            match rx.recv_timeout(Duration::from_millis(20)) {
-                Ok(Ok(())) => break,
-                Ok(Err(e)) => {
-                    return Err(Error::Gpu(format!("mapping the viewer image failed: {e}")))
-                }
-                Err(_) if start.elapsed() < READ_BACK_TIMEOUT => continue,
-                Err(_) => {
-                    return Err(Error::Gpu(format!(
-                        "the viewer image was not read back within {READ_BACK_TIMEOUT:?}"
-                    )))
-                }
-            }
-        }
-        let mut pixels = Vec::with_capacity((row * h) as usize);
-        {
-            let view = staging
-                .get_mapped_range(..)
-                .map_err(|e| Error::Gpu(format!("reading the mapped viewer image: {e}")))?;
-            for y in 0..h as usize {
-                let start = y * padded as usize;
-                pixels.extend_from_slice(&view[start..start + row as usize]);
-            }
-        }
-        staging.unmap();
-        if matches!(
-            self.format,
-            wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
-        ) {
-            for px in pixels.chunks_exact_mut(4) {
-                px.swap(0, 2);
-            }
-        }
-        image::RgbaImage::from_raw(w, h, pixels)
-            .ok_or_else(|| Error::Gpu("read-back size does not match the image".into()))
+        read_texture_rgba(device, queue, &self.colour)
     }
+}
+
+/// Copy an 8-bit RGBA or BGRA texture to the CPU as RGBA8: the renderer's
+/// target and the app's whole-window frame both come back this way. Rows of
+/// a texture-to-buffer copy are padded to wgpu's 256-byte alignment; the
+/// padding is dropped and BGRA is swizzled to RGBA.
+pub fn read_texture_rgba(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    texture: &wgpu::Texture,
+) -> Result<image::RgbaImage> {
+    let bgra = match texture.format() {
+        wgpu::TextureFormat::Rgba8Unorm | wgpu::TextureFormat::Rgba8UnormSrgb => false,
+        wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb => true,
+        other => {
+            return Err(Error::Gpu(format!(
+                "cannot read back a {other:?} texture as RGBA8"
+            )))
+        }
+    };
+    let (w, h) = (texture.width(), texture.height());
+    // Rows of a texture-to-buffer copy are padded to 256 bytes.
+    let row = 4 * w;
+    let padded =
+        row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+    let bytes = u64::from(padded) * u64::from(h);
+    let staging = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("viewer read-back"),
+        size: bytes,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut enc = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+        label: Some("viewer read-back"),
+    });
+    enc.copy_texture_to_buffer(
+        wgpu::TexelCopyTextureInfo {
+            texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        wgpu::TexelCopyBufferInfo {
+            buffer: &staging,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded),
+                rows_per_image: Some(h),
+            },
+        },
+        wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+    );
+    queue.submit([enc.finish()]);
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    staging.map_async(wgpu::MapMode::Read, .., move |r| {
+        // The receiver only goes away once we have given up.
+        let _ = tx.send(r);
+    });
+    // The callback may run in another thread's poll of a shared device,
+    // just after ours returns: poll, then listen, until it arrives.
+    let start = std::time::Instant::now();
+    loop {
+        device
+            .poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(READ_BACK_TIMEOUT),
+            })
+            .map_err(|e| Error::Gpu(format!("waiting for the viewer read-back: {e}")))?;
+        match rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(Ok(())) => break,
+            Ok(Err(e)) => return Err(Error::Gpu(format!("mapping the viewer image failed: {e}"))),
+            Err(_) if start.elapsed() < READ_BACK_TIMEOUT => continue,
+            Err(_) => {
+                return Err(Error::Gpu(format!(
+                    "the viewer image was not read back within {READ_BACK_TIMEOUT:?}"
+                )))
+            }
+        }
+    }
+    let mut pixels = Vec::with_capacity((row * h) as usize);
+    {
+        let view = staging
+            .get_mapped_range(..)
+            .map_err(|e| Error::Gpu(format!("reading the mapped viewer image: {e}")))?;
+        for y in 0..h as usize {
+            let start = y * padded as usize;
+            pixels.extend_from_slice(&view[start..start + row as usize]);
+        }
+    }
+    staging.unmap();
+    if bgra {
+        for px in pixels.chunks_exact_mut(4) {
+            px.swap(0, 2);
+        }
+    }
+    image::RgbaImage::from_raw(w, h, pixels)
+        .ok_or_else(|| Error::Gpu("read-back size does not match the image".into()))
 }
