@@ -614,20 +614,6 @@ fn check_against_truth(
     bad
 }
 
-/// (variant, way of finding the appendage) pairs that still miss their
-/// truth, with the reason; they are checked by the #[ignore]d test below.
-/// Figures are measured minus truth, in mm.
-const KNOWN_MISSES: [(&str, &str, &str); 1] = [(
-    "large_ostium",
-    "detected, remeshed + noise",
-    "the ostium plane is tilted 8 degrees from the true one and lies 2.6 mm inside it: the \
-     plane directions (3 mm one-sided fits of re-centred points that jitter ~0.3 mm on the \
-     noisy wall) swing by up to 25 degrees between stations, and a plane tilted t across a \
-     33 mm ostium meets the junction face 16.5 tan(t) mm early: depth -2.30, ostium max -0.64, \
-     min -0.86, perimeter-derived -0.69, area-derived -0.93, landing zone max -0.70, min -0.58, \
-     perimeter-derived -0.55, area-derived -0.70",
-)];
-
 /// Measure every shipped variant the ways `pick(name, how)` selects and
 /// list the mismatches with its truth.
 fn shipped_mismatches(pick: impl Fn(&str, &str) -> bool) -> Vec<String> {
@@ -670,28 +656,9 @@ fn shipped_mismatches(pick: impl Fn(&str, &str) -> bool) -> Vec<String> {
     bad
 }
 
-fn known_miss(name: &str, how: &str) -> bool {
-    KNOWN_MISSES.iter().any(|(n, h, _)| *n == name && *h == how)
-}
-
 #[test]
 fn every_shipped_variant_matches_its_truth_with_tags_without_tags_and_from_its_tip() {
-    let bad = shipped_mismatches(|name, how| !known_miss(name, how));
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
-}
-
-#[test]
-#[ignore = "known misses listed in KNOWN_MISSES (untagged detection on remeshed + noisy copies)"]
-fn known_missing_variants_match_their_truth() {
-    let mut bad = shipped_mismatches(known_miss);
-    for how in ["region tag", "detected"] {
-        bad.extend(noisy_mismatches(how, true).0);
-    }
+    let bad = shipped_mismatches(|_, _| true);
     assert!(
         bad.is_empty(),
         "{} mismatches:\n{}",
@@ -832,11 +799,11 @@ fn measurement_time_per_shipped_mesh() {
 /// Imaging-like versions of the shipped variants: every triangle edge split
 /// at random and the surface jittered along its normal (0.2 mm), measured
 /// from the region tags (`how` = "region tag") or, tags stripped, detected
-/// ("detected"); only the [`KNOWN_MISSES`] when `known`, else all the
-/// others. Returns the mismatches with the truth (diameters within
-/// 0.5 mm, depth within 1 mm plus the generator's recorded noise) and how
-/// many variants were checked.
-fn noisy_mismatches(how: &str, known: bool) -> (Vec<String>, usize) {
+/// ("detected") or traced from the true tip ("tip"). Returns the
+/// mismatches with the truth (diameters within 0.5 mm, depth within 1 mm
+/// plus the generator's recorded noise) and how many variants were
+/// checked.
+fn noisy_mismatches(how: &str, seed_offset: u64) -> (Vec<String>, usize) {
     let mut bad = Vec::new();
     let mut checked = 0;
     for (k, truth_path) in shipped_variants().into_iter().enumerate() {
@@ -845,20 +812,18 @@ fn noisy_mismatches(how: &str, known: bool) -> (Vec<String>, usize) {
             .unwrap()
             .to_string_lossy()
             .replace(".truth.json", "");
-        let case = format!("{how}, remeshed + noise");
-        if known_miss(&name, &case) != known {
-            continue;
-        }
+        let seed = 17 + k as u64 + seed_offset;
+        let case = format!("{how}, remeshed + noise, seed {seed}");
         let truth = cardiotwin::mesh::atrium::read_truth(&truth_path).unwrap();
         let mesh =
             cardiotwin::mesh::io::load(&truth_path.with_file_name(format!("{name}.vtu"))).unwrap();
-        let seed = 17 + k as u64;
         let mut noisy = normal_noise(&random_splits(&mesh, seed), 0.2, seed);
-        if how == "detected" {
+        if how != "region tag" {
             noisy.regions.iter_mut().for_each(|r| *r = 0);
         }
         let opts = MeasureOptions {
             landing_zone_depth_mm: truth.landing_zone.depth_mm_from_ostium,
+            tip: (how == "tip").then_some(truth.tip),
             ..Default::default()
         };
         match measure(&noisy, &opts) {
@@ -875,8 +840,8 @@ fn noisy_mismatches(how: &str, known: bool) -> (Vec<String>, usize) {
 
 #[test]
 fn remeshed_and_noisy_shipped_variants_keep_their_truth() {
-    let (bad, checked) = noisy_mismatches("region tag", false);
-    assert!(checked >= 5, "only {checked} variants checked");
+    let (bad, checked) = noisy_mismatches("region tag", 0);
+    assert!(checked >= 6, "only {checked} variants checked");
     assert!(
         bad.is_empty(),
         "{} mismatches:\n{}",
@@ -889,8 +854,49 @@ fn remeshed_and_noisy_shipped_variants_keep_their_truth() {
 /// appendage must be detected and measured to the same tolerance.
 #[test]
 fn remeshed_and_noisy_shipped_variants_are_detected_and_keep_their_truth() {
-    let (bad, checked) = noisy_mismatches("detected", false);
-    assert!(checked >= 2, "only {checked} variants checked");
+    let (bad, checked) = noisy_mismatches("detected", 0);
+    assert!(checked >= 6, "only {checked} variants checked");
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+/// The same imaging-like copies, tags stripped, traced from the true tip
+/// (the ostium plane then comes from the walk and the wall's own axis, not
+/// from a tag border).
+#[test]
+fn remeshed_and_noisy_shipped_variants_measured_from_their_tip_keep_their_truth() {
+    let (bad, checked) = noisy_mismatches("tip", 0);
+    assert!(checked >= 6, "only {checked} variants checked");
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+/// The three noisy checks above on four more noise seeds (72 cases).
+/// Known misses (2026-11-26), 5 of 72: detected shallow, seeds 121 and
+/// 421: landing zone 0.5-0.8 mm narrow (the walk's ostium plane sits
+/// 0.5-1.0 mm deep because a noisy wall flares early, and shallow's
+/// landing zone lies near its rounded tip, where the diameter falls
+/// fast); detected bilobed, seed 417: the lobe's mouth 5.5 mm in taken
+/// for the body (depth -9 mm); large_ostium from its tip, seed 120: the
+/// walk finds no neck; tagged chicken_wing, seed 419: landing zone min
+/// +0.85 mm.
+#[test]
+#[ignore = "known misses: 5 of 72 imaging-like copies on further noise seeds (see the doc comment)"]
+fn remeshed_and_noisy_shipped_variants_keep_their_truth_on_more_seeds() {
+    let mut bad = Vec::new();
+    for offset in [100, 200, 300, 400] {
+        for how in ["region tag", "detected", "tip"] {
+            bad.extend(noisy_mismatches(how, offset).0);
+        }
+    }
     assert!(
         bad.is_empty(),
         "{} mismatches:\n{}",
@@ -901,11 +907,16 @@ fn remeshed_and_noisy_shipped_variants_are_detected_and_keep_their_truth() {
 
 /// Measured minus truth for every shipped variant, clean and as the
 /// remeshed + noisy copy of [`noisy_mismatches`], from the region tags and
-/// detected (run with --ignored --nocapture; `LAA_ONLY=NAME` picks one).
+/// detected (run with --ignored --nocapture; `LAA_ONLY=NAME` picks one,
+/// `LAA_SEED=N` other noise).
 #[test]
 #[ignore = "report, not a check"]
 fn noisy_copies_report() {
     let only = std::env::var("LAA_ONLY").unwrap_or_default();
+    let extra_seed: u64 = std::env::var("LAA_SEED")
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
     for (k, truth_path) in shipped_variants().into_iter().enumerate() {
         let name = truth_path
             .file_name()
@@ -918,7 +929,7 @@ fn noisy_copies_report() {
         let truth = cardiotwin::mesh::atrium::read_truth(&truth_path).unwrap();
         let mesh =
             cardiotwin::mesh::io::load(&truth_path.with_file_name(format!("{name}.vtu"))).unwrap();
-        let seed = 17 + k as u64;
+        let seed = 17 + k as u64 + extra_seed;
         let noisy = normal_noise(&random_splits(&mesh, seed), 0.2, seed);
         let untag = |m: &Mesh| {
             let mut m = m.clone();

@@ -120,16 +120,11 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     // Near the ostium the traced sections still feel the body (and, on a
     // noisy wall, their centres wander sideways): the centreline leaves the
     // ostium centre along the ostium normal and joins the traced one
-    // gradually, over one ostium diameter. Only where the ostium plane
-    // comes from the tag border: a plane from the walk is itself a traced
-    // section and no truer than its neighbours.
+    // gradually, over one ostium diameter. The ostium normal is the
+    // steadier direction either way: the tag border's plane, or the axis
+    // of the appendage's own wall (see [`super::wall_axis`]).
     let reach_in = t.ostium.contour.area_diameter_mm.max(1.0);
-    let blend = if start.border.is_some() {
-        tip_side.len()
-    } else {
-        0
-    };
-    for p in tip_side.iter_mut().take(blend) {
+    for p in tip_side.iter_mut() {
         let h = dot(sub(*p, ost_c), ost_axis);
         let w = (1.0 - h / reach_in).clamp(0.0, 1.0);
         let on_axis = [0, 1, 2].map(|d| ost_c[d] + ost_axis[d] * h.max(0.0));

@@ -22,6 +22,7 @@ pub mod sizing;
 pub mod surface;
 mod traced;
 mod truncated;
+mod wall_axis;
 
 pub use contour::Contour;
 pub use measure::{measure, LaaMeasurement, MeasureOptions};

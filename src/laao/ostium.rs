@@ -6,8 +6,9 @@
 //! and the part of the surface that lies beyond the ostium plane (for the
 //! depth).
 
-use super::centreline::Station;
+use super::centreline::{recentre, Station};
 use super::section::{plane_section, Section, Surface, FLARE_MAX};
+use super::wall_axis::wall_axis;
 use crate::mesh::geometry::{dist, dot, sub, V3};
 
 fn good(sec: &Section, prev_area: Option<f64>) -> bool {
@@ -180,6 +181,73 @@ pub(super) fn refine_ostium(
     plane_section(s, at(d), a)
         .ok()
         .or_else(|| Some(sec.clone()))
+}
+
+/// Turn the ostium plane found by the walk (`sec`, cut perpendicular to
+/// the traced direction of station `st`) to the axis of the appendage's
+/// own wall just inside it ([`wall_axis`]), and walk to the neck again
+/// along that axis; at most twice. The traced direction comes from a few
+/// re-centred points and tilts with the noise of the wall (on a noisy
+/// mesh by up to 25 degrees); the wall's axis does not. The band of wall
+/// used starts 1 mm inside the plane (clear of the rounded crease) and
+/// runs half an ostium diameter, at most half the appendage's depth (a
+/// tube's axis shows over about its radius; deeper, a bend or the tip
+/// would weigh in). The new walk starts 4 mm past that band (past a side
+/// lobe near the neck, whose mouth the same rules as [`find_ostium`]
+/// step over) and runs straight out along the axis, `step` mm apart, into
+/// the body. Returns the section and its unit normal toward the tip;
+/// `sec` and the traced direction unchanged when the wall gives no axis
+/// or the new walk finds no neck.
+const BAND_DIAMETERS: f64 = 0.5;
+
+pub(super) fn reorient_ostium(
+    s: &Surface,
+    tip: u32,
+    st: &Station,
+    sec: Section,
+    step: f64,
+) -> (Section, V3) {
+    let (mut sec, mut axis) = (sec, st.axis);
+    for _ in 0..2 {
+        let c = sec.lumen().center;
+        let diameter = sec.lumen().area_diameter_mm;
+        let beyond = beyond_plane(s, tip, c, axis);
+        let reach = (1.0 + BAND_DIAMETERS * diameter).min(0.5 * beyond.depth);
+        if reach <= 3.0 {
+            break;
+        }
+        let Some(a) = wall_axis(s, &beyond.nodes, c, axis, (1.0, reach)) else {
+            break;
+        };
+        if dot(a, axis) > (0.5f64).to_radians().cos() {
+            break;
+        }
+        let start_in = (reach + 4.0).min(0.5 * beyond.depth);
+        let p = [0, 1, 2].map(|k| c[k] + a[k] * start_in);
+        let c0 = recentre(&plane_section(s, p, a), p);
+        // Out past the old plane by two departures' worth (see
+        // [`find_ostium`]) and 2 mm.
+        let out = 2.0 * (0.25 * diameter).max(3.0) + 2.0;
+        let n = ((start_in + out) / step).ceil() as usize;
+        let walk: Vec<Station> = (0..=n)
+            .map(|j| {
+                let q = [0, 1, 2].map(|k| c0[k] - a[k] * step * j as f64);
+                Station {
+                    centre: q,
+                    axis: a,
+                    section: plane_section(s, q, a),
+                }
+            })
+            .collect();
+        let Some(k) = find_ostium(&walk, step) else {
+            break;
+        };
+        let Some(x) = refine_ostium(s, &walk[k], step, true) else {
+            break;
+        };
+        (sec, axis) = (x, a);
+    }
+    (sec, axis)
 }
 
 /// The plane nearest to `d` (stepping back toward the tip, 0.1 mm at a

@@ -9,7 +9,9 @@ use super::centreline::{geodesic, trace, Station};
 use super::contour::{unit, Contour};
 use super::detect::{border_normal, centroid_of, Start};
 use super::measure::STEP;
-use super::ostium::{beyond_plane, find_ostium, refine_ostium, tag_border_loop, Beyond};
+use super::ostium::{
+    beyond_plane, find_ostium, refine_ostium, reorient_ostium, tag_border_loop, Beyond,
+};
 use super::section::{plane_section, smooth_loop, Section, Surface, FLARE_MAX};
 use super::{APPENDAGE_TAG, BODY_TAG};
 use crate::mesh::geometry::{dist, dot, sub, V3};
@@ -182,6 +184,17 @@ pub(super) fn trace_from(
                 .ok_or("no neck where a tube-like part meets a wider body")?;
             let sec = refine_ostium(s, &stations[k], step, step <= STEP)
                 .ok_or("the ostium section vanished")?;
+            if step <= STEP {
+                let (sec, axis) = reorient_ostium(s, start.tip, &stations[k], sec, step);
+                let beyond = beyond_plane(s, start.tip, sec.contour.center, axis);
+                return Ok(Traced {
+                    ostium_axis: axis,
+                    stations,
+                    ostium: sec,
+                    ostium_station: k,
+                    beyond,
+                });
+            }
             (k, sec)
         }
     };
