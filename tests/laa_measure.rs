@@ -879,17 +879,9 @@ fn remeshed_and_noisy_shipped_variants_measured_from_their_tip_keep_their_truth(
     );
 }
 
-/// The three noisy checks above on four more noise seeds (72 cases).
-/// Known misses (2026-11-26), 5 of 72: detected shallow, seeds 121 and
-/// 421: landing zone 0.5-0.8 mm narrow (the walk's ostium plane sits
-/// 0.5-1.0 mm deep because a noisy wall flares early, and shallow's
-/// landing zone lies near its rounded tip, where the diameter falls
-/// fast); detected bilobed, seed 417: the lobe's mouth 5.5 mm in taken
-/// for the body (depth -9 mm); large_ostium from its tip, seed 120: the
-/// walk finds no neck; tagged chicken_wing, seed 419: landing zone min
-/// +0.85 mm.
+/// The three noisy checks above on four more noise seeds (72 more
+/// cases): the tolerance must hold for the noise, not for one draw of it.
 #[test]
-#[ignore = "known misses: 5 of 72 imaging-like copies on further noise seeds (see the doc comment)"]
 fn remeshed_and_noisy_shipped_variants_keep_their_truth_on_more_seeds() {
     let mut bad = Vec::new();
     for offset in [100, 200, 300, 400] {
@@ -970,9 +962,13 @@ fn noisy_copies_report() {
                     let (n, t) = (r.ostium.normal, &truth.ostium);
                     let tilt = dot(n, t.normal).clamp(-1.0, 1.0).acos().to_degrees();
                     let shift = dot(sub(r.ostium.center, t.center), t.normal);
+                    let lz_tilt = dot(lz(&r).normal, truth.landing_zone.normal)
+                        .clamp(-1.0, 1.0)
+                        .acos()
+                        .to_degrees();
                     println!(
                         "{name:13} {how}: ostium {} | landing zone {} | depth {:+.2} | \
-                         ostium tilt {tilt:.1} deg, shift {shift:+.2}",
+                         ostium tilt {tilt:.1} deg, shift {shift:+.2} | lz tilt {lz_tilt:.1}",
                         diffs(&r.ostium, t),
                         diffs(lz(&r), &truth.landing_zone),
                         r.depth_mm - truth.depth_mm

@@ -5,6 +5,7 @@
 use super::contour::unit;
 use super::measure::ProfileSample;
 use super::section::{plane_section, Section, Surface, FLARE_MAX, JUMP};
+use super::wall_axis::local_axis;
 use crate::mesh::geometry::{dist, sub, V3};
 use crate::{Error, Result};
 
@@ -35,13 +36,18 @@ pub fn arc_length(line: &[V3]) -> f64 {
     line.windows(2).map(|w| dist(w[0], w[1])).sum()
 }
 
+/// The section at arc length `arc` along `line`, perpendicular to the
+/// appendage's local axis there ([`local_axis`] of the appendage's
+/// triangles `inside`, for an ostium `diameter` mm wide).
 pub(super) fn section_on_line(
     s: &Surface,
     line: &[V3],
     arc: f64,
+    inside: &[bool],
+    diameter: f64,
 ) -> std::result::Result<Section, String> {
     let (p, a) = point_at(line, arc);
-    plane_section(s, p, a)
+    plane_section(s, p, local_axis(s, inside, p, a, diameter))
 }
 
 /// Is `sec`, cut at `p`, a section of the appendage (not of the body
@@ -53,8 +59,9 @@ pub(super) fn inside_appendage(sec: &Section, p: V3, ostium: &Section) -> bool {
         && sec.contour.area_mm2 <= JUMP * ostium.contour.area_mm2
 }
 
-/// The landing-zone section `depth` mm beyond the ostium: perpendicular to
-/// the centreline at arc length `arc`; where that plane leaves the
+/// The landing-zone section `depth` mm beyond the ostium: at arc length
+/// `arc` along the centreline, perpendicular to the local axis of the wall
+/// (see [`section_on_line`]); where that plane leaves the
 /// appendage (a short or wide appendage whose traced centreline bends into
 /// its cap), the plane parallel to the ostium at that depth along its
 /// normal, with a note; an error when neither lies in the appendage.
@@ -65,10 +72,11 @@ pub(super) fn landing_zone(
     ostium: &Section,
     ost_axis: V3,
     depth: f64,
+    inside: &[bool],
     notes: &mut Vec<String>,
 ) -> Result<Section> {
     let (p, _) = point_at(line, arc);
-    let first = section_on_line(s, line, arc);
+    let first = section_on_line(s, line, arc, inside, ostium.lumen().area_diameter_mm);
     if let Ok(sec) = &first {
         if inside_appendage(sec, p, ostium) {
             return Ok(sec.clone());
@@ -112,6 +120,7 @@ pub(super) fn profile(
     ostium_arc: f64,
     ostium: &Section,
     step: f64,
+    inside: &[bool],
 ) -> Vec<ProfileSample> {
     let total = arc_length(line);
     let mut out = vec![ProfileSample {
@@ -121,7 +130,8 @@ pub(super) fn profile(
     let mut d = step;
     while ostium_arc + d < total - 1.0 {
         let (p, _) = point_at(line, ostium_arc + d);
-        if let Ok(sec) = section_on_line(s, line, ostium_arc + d) {
+        let diameter = ostium.lumen().area_diameter_mm;
+        if let Ok(sec) = section_on_line(s, line, ostium_arc + d, inside, diameter) {
             if inside_appendage(&sec, p, ostium) {
                 out.push(ProfileSample {
                     depth_mm: d,

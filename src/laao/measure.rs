@@ -12,11 +12,12 @@
 //! the main lumen: a side branch cut lengthwise is cut off at its neck
 //! ([`super::neck`]). Units: mm.
 
-use super::centreline::{recentre, smooth};
+use super::centreline::{nearest_node, recentre, smooth};
 use super::contour::{unit, Contour};
 use super::detect::{border_normal, centroid_of, find_start, no_appendage, tag_border, Start};
 pub use super::landing::{arc_length, point_at};
 use super::landing::{landing_zone, profile, section_on_line};
+use super::ostium::beyond_plane;
 use super::section::Surface;
 use super::traced::{trace_from, Traced};
 use super::truncated::{end_patch, trace_truncated};
@@ -199,6 +200,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
             &t.ostium,
             ost_axis,
             opts.landing_zone_depth_mm,
+            &t.beyond.nodes,
             &mut notes,
         )?)
     };
@@ -207,7 +209,14 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
             "landing-zone contour closed across a {gap:.1} mm hole"
         ));
     }
-    let mut profile = profile(&s, &line, ostium_arc, &t.ostium, opts.profile_step_mm);
+    let mut profile = profile(
+        &s,
+        &line,
+        ostium_arc,
+        &t.ostium,
+        opts.profile_step_mm,
+        &t.beyond.nodes,
+    );
     // The ostium sample carries the ostium's own plane normal.
     profile[0].contour = ostium.clone();
     Ok(LaaMeasurement {
@@ -250,7 +259,11 @@ pub fn section_at_depth_on(s: &Surface, m: &LaaMeasurement, depth_mm: f64) -> Re
             total - m.ostium_arc_mm
         )));
     }
-    section_on_line(s, &m.centreline, arc)
+    // The appendage beyond the ostium plane, whose wall gives the local
+    // axis (as in [`measure`]).
+    let tip = nearest_node(s, m.tip).0;
+    let inside = beyond_plane(s, tip, m.ostium.center, m.ostium.normal).nodes;
+    section_on_line(s, &m.centreline, arc, &inside, m.ostium.area_diameter_mm)
         .map(|sec| sec.lumen().clone())
         .map_err(|e| {
             Error::Unsupported(format!(
