@@ -4,9 +4,10 @@
 use anyhow::{bail, Context, Result};
 use cardiotwin::laao::catalog::{Catalog, Family};
 use cardiotwin::laao::fit::num;
-use cardiotwin::laao::measure::{measure, LaaMeasurement, MeasureOptions};
+use cardiotwin::laao::measure::{measure, measure_on, LaaMeasurement, MeasureOptions};
 use cardiotwin::laao::report::{write_report, ReportInput};
-use cardiotwin::laao::sizing::{size_patient, FamilySizing};
+use cardiotwin::laao::section::Surface;
+use cardiotwin::laao::sizing::{size_patient_on, FamilySizing};
 use cardiotwin::laao::Contour;
 use cardiotwin::mesh::io;
 use cardiotwin::output::results::sha256_file;
@@ -373,8 +374,14 @@ fn run_size(
         .par_iter()
         .map(|path| {
             let result = (|| {
-                let (mesh, m) = measure_mesh(path, &opts)?;
-                let sizings = size_patient(&mesh, &m, &cat, &families);
+                // One surface for measuring and sizing: building it costs
+                // about as much as measuring.
+                let mesh = io::load(path)?;
+                let surface = Surface::from_mesh(&mesh)
+                    .and_then(|s| measure_on(&s, &opts).map(|m| (s, m)))
+                    .with_context(|| format!("{}: measuring the appendage", path.display()));
+                let (surface, m) = surface?;
+                let sizings = size_patient_on(&surface, &m, &cat, &families);
                 if let Some(dir) = report {
                     let input = ReportInput {
                         mesh_path: path,

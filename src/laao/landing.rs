@@ -5,7 +5,7 @@
 use super::contour::unit;
 use super::measure::ProfileSample;
 use super::section::{plane_section, Section, Surface, FLARE_MAX, JUMP};
-use super::wall_axis::local_axis;
+use super::wall_axis::{local_axis, Wall};
 use crate::mesh::geometry::{dist, sub, V3};
 use crate::{Error, Result};
 
@@ -37,17 +37,17 @@ pub fn arc_length(line: &[V3]) -> f64 {
 }
 
 /// The section at arc length `arc` along `line`, perpendicular to the
-/// appendage's local axis there ([`local_axis`] of the appendage's
-/// triangles `inside`, for an ostium `diameter` mm wide).
+/// appendage's local axis there ([`local_axis`] of the appendage's `wall`,
+/// for an ostium `diameter` mm wide).
 pub(super) fn section_on_line(
     s: &Surface,
     line: &[V3],
     arc: f64,
-    inside: &[bool],
+    wall: &Wall,
     diameter: f64,
 ) -> std::result::Result<Section, String> {
     let (p, a) = point_at(line, arc);
-    plane_section(s, p, local_axis(s, inside, p, a, diameter))
+    plane_section(s, p, local_axis(wall, p, a, diameter))
 }
 
 /// Is `sec`, cut at `p`, a section of the appendage (not of the body
@@ -64,7 +64,8 @@ pub(super) fn inside_appendage(sec: &Section, p: V3, ostium: &Section) -> bool {
 /// (see [`section_on_line`]); where that plane leaves the
 /// appendage (a short or wide appendage whose traced centreline bends into
 /// its cap), the plane parallel to the ostium at that depth along its
-/// normal, with a note; an error when neither lies in the appendage.
+/// normal, with the note to give; an error when neither lies in the
+/// appendage.
 pub(super) fn landing_zone(
     s: &Surface,
     line: &[V3],
@@ -72,14 +73,13 @@ pub(super) fn landing_zone(
     ostium: &Section,
     ost_axis: V3,
     depth: f64,
-    inside: &[bool],
-    notes: &mut Vec<String>,
-) -> Result<Section> {
+    wall: &Wall,
+) -> Result<(Section, Option<String>)> {
     let (p, _) = point_at(line, arc);
-    let first = section_on_line(s, line, arc, inside, ostium.lumen().area_diameter_mm);
+    let first = section_on_line(s, line, arc, wall, ostium.lumen().area_diameter_mm);
     if let Ok(sec) = &first {
         if inside_appendage(sec, p, ostium) {
-            return Ok(sec.clone());
+            return Ok((sec.clone(), None));
         }
     }
     let n = unit(ost_axis);
@@ -90,13 +90,13 @@ pub(super) fn landing_zone(
         c[2] + n[2] * depth,
     ];
     match plane_section(s, q, n) {
-        Ok(sec) if inside_appendage(&sec, q, ostium) => {
-            notes.push(format!(
+        Ok(sec) if inside_appendage(&sec, q, ostium) => Ok((
+            sec,
+            Some(format!(
                 "the centreline's landing-zone plane left the appendage; the landing zone is \
                  the plane parallel to the ostium {depth:.1} mm beyond it"
-            ));
-            Ok(sec)
-        }
+            )),
+        )),
         other => {
             let why = match (first, other) {
                 (Err(e), _) | (_, Err(e)) => e,
@@ -120,7 +120,7 @@ pub(super) fn profile(
     ostium_arc: f64,
     ostium: &Section,
     step: f64,
-    inside: &[bool],
+    wall: &Wall,
 ) -> Vec<ProfileSample> {
     let total = arc_length(line);
     let mut out = vec![ProfileSample {
@@ -131,7 +131,7 @@ pub(super) fn profile(
     while ostium_arc + d < total - 1.0 {
         let (p, _) = point_at(line, ostium_arc + d);
         let diameter = ostium.lumen().area_diameter_mm;
-        if let Ok(sec) = section_on_line(s, line, ostium_arc + d, inside, diameter) {
+        if let Ok(sec) = section_on_line(s, line, ostium_arc + d, wall, diameter) {
             if inside_appendage(&sec, p, ostium) {
                 out.push(ProfileSample {
                     depth_mm: d,

@@ -21,6 +21,7 @@ use super::ostium::beyond_plane;
 use super::section::Surface;
 use super::traced::{trace_from, Traced};
 use super::truncated::{end_patch, trace_truncated};
+use super::wall_axis::Wall;
 use crate::mesh::geometry::{dist, dot, sub, V3};
 use crate::{Error, Mesh, Result};
 use serde::Serialize;
@@ -93,6 +94,14 @@ const BODY_REACH: f64 = 10.0;
 
 /// Measure the appendage of `mesh`.
 pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
+    measure_on(&Surface::from_mesh(mesh)?, opts)
+}
+
+/// [`measure`] on an already built surface (see [`Surface::from_mesh`]):
+/// build it once to measure and then size the same patient
+/// ([`super::sizing::size_patient_on`]); building it costs about as much
+/// as measuring.
+pub fn measure_on(s: &Surface, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     let bad_opt = |what: &str, v: f64| {
         Error::Unsupported(format!(
             "laa measure: {what} must be a positive number of mm, got {v}"
@@ -104,8 +113,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     if !(opts.landing_zone_depth_mm.is_finite() && opts.landing_zone_depth_mm >= 0.0) {
         return Err(bad_opt("landing-zone depth", opts.landing_zone_depth_mm));
     }
-    let s = Surface::from_mesh(mesh)?;
-    let (start, t, truncated) = locate(&s, opts)?;
+    let (start, t, truncated) = locate(s, opts)?;
     let mut notes = Vec::new();
     if t.beyond.open && start.border.is_none() {
         notes.push("the mesh has a hole beyond the ostium; depth may be short".to_string());
@@ -114,7 +122,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     let ost_c = t.ostium.lumen().center;
     // Centreline, tip -> body: tip node, re-centred stations up to the
     // ostium, the ostium centre, then straight into the body.
-    let mut tip_side: Vec<V3> = vec![start.tip_point(&s)];
+    let mut tip_side: Vec<V3> = vec![start.tip_point(s)];
     for st in &t.stations[..t.ostium_station] {
         tip_side.push(recentre(&st.section, st.centre));
     }
@@ -139,7 +147,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
     } else {
         smooth(&tip_side, 2)
     };
-    line[0] = start.tip_point(&s);
+    line[0] = start.tip_point(s);
     line.push(ost_c);
     let reach = (BODY_REACH / STEP) as usize;
     for j in 1..=reach {
@@ -188,35 +196,32 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
             opts.landing_zone_depth_mm, t.beyond.depth
         )));
     }
+    // The appendage's wall, whose local axis orients the landing-zone and
+    // profile planes.
+    let wall = Wall::of(s, &t.beyond.nodes);
     let landing = if !fits {
         None
     } else if opts.landing_zone_depth_mm == 0.0 {
         Some(t.ostium.clone())
     } else {
-        Some(landing_zone(
-            &s,
+        let (sec, note) = landing_zone(
+            s,
             &line,
             lz_arc,
             &t.ostium,
             ost_axis,
             opts.landing_zone_depth_mm,
-            &t.beyond.nodes,
-            &mut notes,
-        )?)
+            &wall,
+        )?;
+        notes.extend(note);
+        Some(sec)
     };
     if let Some(gap) = landing.as_ref().map(|l| l.gap_mm).filter(|&g| g > 0.0) {
         notes.push(format!(
             "landing-zone contour closed across a {gap:.1} mm hole"
         ));
     }
-    let mut profile = profile(
-        &s,
-        &line,
-        ostium_arc,
-        &t.ostium,
-        opts.profile_step_mm,
-        &t.beyond.nodes,
-    );
+    let mut profile = profile(s, &line, ostium_arc, &t.ostium, opts.profile_step_mm, &wall);
     // The ostium sample carries the ostium's own plane normal.
     profile[0].contour = ostium.clone();
     Ok(LaaMeasurement {
@@ -224,7 +229,7 @@ pub fn measure(mesh: &Mesh, opts: &MeasureOptions) -> Result<LaaMeasurement> {
         landing_zone: landing.map(|l| l.lumen().clone()),
         landing_zone_depth_mm: opts.landing_zone_depth_mm,
         depth_mm: t.beyond.depth,
-        tip: start.tip_point(&s),
+        tip: start.tip_point(s),
         centreline: line,
         ostium_arc_mm: ostium_arc,
         profile,
@@ -262,8 +267,11 @@ pub fn section_at_depth_on(s: &Surface, m: &LaaMeasurement, depth_mm: f64) -> Re
     // The appendage beyond the ostium plane, whose wall gives the local
     // axis (as in [`measure`]).
     let tip = nearest_node(s, m.tip).0;
-    let inside = beyond_plane(s, tip, m.ostium.center, m.ostium.normal).nodes;
-    section_on_line(s, &m.centreline, arc, &inside, m.ostium.area_diameter_mm)
+    let wall = Wall::of(
+        s,
+        &beyond_plane(s, tip, m.ostium.center, m.ostium.normal).nodes,
+    );
+    section_on_line(s, &m.centreline, arc, &wall, m.ostium.area_diameter_mm)
         .map(|sec| sec.lumen().clone())
         .map_err(|e| {
             Error::Unsupported(format!(

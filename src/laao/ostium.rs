@@ -8,7 +8,7 @@
 
 use super::centreline::{recentre, Station};
 use super::section::{plane_section, Section, Surface, FLARE_MAX};
-use super::wall_axis::wall_axis;
+use super::wall_axis::{wall_axis, Wall};
 use crate::mesh::geometry::{dist, dot, sub, V3};
 
 fn good(sec: &Section, prev_area: Option<f64>) -> bool {
@@ -226,7 +226,7 @@ pub(super) fn reorient_ostium(
         if reach <= 3.0 {
             break;
         }
-        let Some(a) = wall_axis(s, &beyond.nodes, c, axis, (1.0, reach)) else {
+        let Some(a) = wall_axis(&Wall::of(s, &beyond.nodes), c, axis, (1.0, reach)) else {
             break;
         };
         if dot(a, axis) > (0.5f64).to_radians().cos() {
@@ -235,22 +235,31 @@ pub(super) fn reorient_ostium(
         let start_in = (reach + 4.0).min(0.5 * beyond.depth);
         let p = [0, 1, 2].map(|k| c[k] + a[k] * start_in);
         let c0 = recentre(&plane_section(s, p, a), p);
-        // Out past the old plane by one ostium diameter (the walk may have
-        // stopped early, at a side lobe's mouth near the neck), then two
-        // departures' worth (see [`find_ostium`]) and 2 mm.
-        let out = diameter + 2.0 * (0.25 * diameter).max(3.0) + 2.0;
+        // Out past the old plane by up to one ostium diameter (the walk may
+        // have stopped early, at a side lobe's mouth near the neck), then
+        // two departures' worth (see [`find_ostium`]) and 2 mm; the walk
+        // ends as soon as a neck is found with a whole departure and
+        // return window after it (a window cut short would count as no
+        // return).
+        let persist = (0.25 * diameter).max(3.0);
+        let out = diameter + 2.0 * persist + 2.0;
         let n = ((start_in + out) / step).ceil() as usize;
-        let walk: Vec<Station> = (0..=n)
-            .map(|j| {
-                let q = [0, 1, 2].map(|k| c0[k] - a[k] * step * j as f64);
-                Station {
-                    centre: q,
-                    axis: a,
-                    section: plane_section(s, q, a),
-                }
-            })
-            .collect();
-        let Some(k) = find_ostium(&walk, step) else {
+        let settled = (3.0 * persist / step).ceil() as usize + 2;
+        let mut walk: Vec<Station> = Vec::with_capacity(n + 1);
+        let mut found = None;
+        for j in 0..=n {
+            let q = [0, 1, 2].map(|k| c0[k] - a[k] * step * j as f64);
+            walk.push(Station {
+                centre: q,
+                axis: a,
+                section: plane_section(s, q, a),
+            });
+            found = find_ostium(&walk, step);
+            if found.is_some_and(|k| walk.len() > k + settled) {
+                break;
+            }
+        }
+        let Some(k) = found else {
             break;
         };
         let Some(x) = refine_ostium(s, &walk[k], step, true) else {

@@ -328,6 +328,17 @@ fn no_landing_zone(family: &Family, depth: f64, why: &str) -> FamilySizing {
     }
 }
 
+/// Size the families on the surface `s` of the mesh measured as `m`
+/// (the surface [`crate::laao::measure::measure_on`] measured).
+pub fn size_patient_on(
+    s: &Surface,
+    m: &LaaMeasurement,
+    cat: &Catalog,
+    families: &[&Family],
+) -> Vec<FamilySizing> {
+    size_measured(m, cat, families, |depth| section_at_depth_on(s, m, depth))
+}
+
 /// Size the families on `mesh` measured as `m`.
 pub fn size_patient(
     mesh: &Mesh,

@@ -41,36 +41,52 @@ const MAX_ROUNDS: usize = 30;
 /// estimate to count (else too little tube wall was seen).
 const MIN_WEIGHTED_SHARE: f64 = 0.3;
 
-/// The axis of the tube wall formed by the triangles of `s` whose nodes
-/// are all in `inside` and whose centroids lie between `band.0` and
-/// `band.1` mm from the plane through `origin` with unit normal `axis`
-/// (measured along `axis`), starting from `axis`; the result points the
-/// same way as `axis`. None when the band holds too little tube wall.
-pub(super) fn wall_axis(
-    s: &Surface,
-    inside: &[bool],
-    origin: V3,
-    axis: V3,
-    band: (f64, f64),
-) -> Option<V3> {
+/// The appendage's wall triangles: centroid, unit normal and area of each
+/// triangle of the surface whose nodes all lie in the appendage, gathered
+/// once so that every axis estimate scans only them.
+pub(super) struct Wall(Vec<(V3, V3, f64)>);
+
+impl Wall {
+    /// The triangles of `s` whose nodes are all in `inside`.
+    pub(super) fn of(s: &Surface, inside: &[bool]) -> Wall {
+        Wall(
+            s.tris
+                .iter()
+                .zip(s.tri_areas())
+                .zip(&s.tri_normal)
+                .filter(|((t, a), n)| {
+                    *a > 0.0 && **n != [0.0; 3] && t.iter().all(|&v| inside[v as usize])
+                })
+                .map(|((t, a), &n)| {
+                    let c = [0, 1, 2]
+                        .map(|d| t.iter().map(|&v| s.nodes[v as usize][d]).sum::<f64>() / 3.0);
+                    (c, n, a)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The axis of the tube formed by the triangles of `wall` whose centroids
+/// lie between `band.0` and `band.1` mm from the plane through `origin`
+/// with unit normal `axis` (measured along `axis`), starting from `axis`;
+/// the result points the same way as `axis`. None when the band holds too
+/// little tube wall.
+pub(super) fn wall_axis(wall: &Wall, origin: V3, axis: V3, band: (f64, f64)) -> Option<V3> {
     // The band is taken across the starting axis and kept: one that
     // followed the estimate could swing onto a bend or the body. A slab
     // oblique to a tapering tube holds more wall on one side, whose
     // normals' axial parts do not cancel (1.7 degrees left of a 20 degree
     // error on a tube tapering 9 degrees); calling again from the result
     // removes most of that.
-    let wall: Vec<(V3, f64)> = s
-        .tris
+    let wall: Vec<(V3, f64)> = wall
+        .0
         .iter()
-        .zip(s.tri_areas())
-        .zip(&s.tri_normal)
-        .filter(|((t, a), n)| *a > 0.0 && **n != [0.0; 3] && t.iter().all(|&v| inside[v as usize]))
-        .filter(|((t, _), _)| {
-            let c = [0, 1, 2].map(|d| t.iter().map(|&v| s.nodes[v as usize][d]).sum::<f64>() / 3.0);
-            let h = dot(sub(c, origin), axis);
+        .filter(|(c, _, _)| {
+            let h = dot(sub(*c, origin), axis);
             h >= band.0 && h <= band.1
         })
-        .map(|((_, a), &n)| (n, a))
+        .map(|&(_, n, a)| (n, a))
         .collect();
     let total: f64 = wall.iter().map(|w| w.1).sum();
     if wall.len() < 20 || total <= 0.0 {
@@ -114,16 +130,16 @@ const MAX_TURN_DEG: f64 = 30.0;
 /// The appendage's axis at `p` on its centreline, whose own direction
 /// there is `along`: the axis of the wall within a band a quarter of the
 /// ostium's `diameter` (at least 2 mm) to either side of the plane
-/// through `p`, restricted to the appendage's triangles (`inside`),
+/// through `p`, among the appendage's triangles (`wall`),
 /// estimated twice (the second time across the first estimate, see
 /// [`wall_axis`]). A centreline traced through noisy sections can turn by
 /// 20 degrees over a millimetre; the wall around it does not. `along`
 /// when the wall gives no axis or one more than [`MAX_TURN_DEG`] away.
-pub(super) fn local_axis(s: &Surface, inside: &[bool], p: V3, along: V3, diameter: f64) -> V3 {
+pub(super) fn local_axis(wall: &Wall, p: V3, along: V3, diameter: f64) -> V3 {
     let r = (0.25 * diameter).max(2.0);
     let band = (-r, r);
-    let estimate = wall_axis(s, inside, p, along, band)
-        .and_then(|a| wall_axis(s, inside, p, a, band))
+    let estimate = wall_axis(wall, p, along, band)
+        .and_then(|a| wall_axis(wall, p, a, band))
         .filter(|&a| dot(a, unit(along)) >= MAX_TURN_DEG.to_radians().cos());
     estimate.unwrap_or(along)
 }
@@ -211,19 +227,19 @@ mod tests {
         let axis = unit([0.3, -0.5, 0.8]);
         let mesh = cone(16.0, 12.0, 0.01, 20.0, axis, 0.2);
         let s = Surface::from_mesh(&mesh).unwrap();
-        let inside = vec![true; s.nodes.len()];
+        let wall = Wall::of(&s, &vec![true; s.nodes.len()]);
         // Start 20 degrees off, as the traced lines can be.
         let (e1, _) = super::super::contour::plane_basis(axis);
         let t = 20f64.to_radians();
         let start = unit([0, 1, 2].map(|d| t.cos() * axis[d] + t.sin() * e1[d]));
-        let got = wall_axis(&s, &inside, [0.0; 3], start, (2.0, 14.0)).unwrap();
+        let got = wall_axis(&wall, [0.0; 3], start, (2.0, 14.0)).unwrap();
         assert!(
             angle_deg(got, axis) < 2.5,
             "{:.2} deg",
             angle_deg(got, axis)
         );
         // Again across the first estimate, as the ostium search does.
-        let got = wall_axis(&s, &inside, [0.0; 3], got, (2.0, 14.0)).unwrap();
+        let got = wall_axis(&wall, [0.0; 3], got, (2.0, 14.0)).unwrap();
         assert!(
             angle_deg(got, axis) < 0.5,
             "{:.2} deg",
@@ -237,13 +253,13 @@ mod tests {
         let axis = [0.0, 0.0, 1.0];
         let mesh = cone(10.0, 7.0, 0.02, 12.0, axis, 0.0);
         let s = Surface::from_mesh(&mesh).unwrap();
-        let inside = vec![true; s.nodes.len()];
-        let got = wall_axis(&s, &inside, [0.0; 3], unit([0.2, 0.1, 1.0]), (-1.0, 13.0)).unwrap();
+        let wall = Wall::of(&s, &vec![true; s.nodes.len()]);
+        let got = wall_axis(&wall, [0.0; 3], unit([0.2, 0.1, 1.0]), (-1.0, 13.0)).unwrap();
         assert!(
             angle_deg(got, axis) < 0.5,
             "{:.2} deg",
             angle_deg(got, axis)
         );
-        assert!(wall_axis(&s, &inside, [0.0; 3], axis, (20.0, 30.0)).is_none());
+        assert!(wall_axis(&wall, [0.0; 3], axis, (20.0, 30.0)).is_none());
     }
 }
