@@ -226,12 +226,24 @@ pub(super) fn find_start(s: &Surface, opts: &MeasureOptions) -> Result<Start> {
         })
         .map(|(score, c, _)| (*score, *c))
         .max_by(|a, b| a.0.total_cmp(&b.0));
+    // The second try is the other extremity inside the chosen pouch whose
+    // own pouch is the largest (its neck is the same ostium): on a tight
+    // bend (a chicken wing) the elbow can outscore the tip, and a trace
+    // from the elbow may find no neck.
+    let alt = |tip: u32| {
+        let inside = &pouches.iter().find(|(_, c, _)| *c == tip)?.2;
+        pouches
+            .iter()
+            .filter(|(_, c, _)| *c != tip && inside[*c as usize])
+            .max_by_key(|(_, _, nodes)| size(nodes))
+            .map(|(_, c, _)| *c)
+    };
     match best {
         Some((_, tip)) => Ok(Start {
             tip,
             found_by: "detected",
             border: None,
-            alt_tip: None,
+            alt_tip: alt(tip),
             cap: None,
         }),
         None => Err(no_appendage(
