@@ -836,56 +836,14 @@ fn noisy_mismatches(how: &str, seed_offset: u64) -> (Vec<String>, usize) {
     (bad, checked)
 }
 
-#[test]
-fn remeshed_and_noisy_shipped_variants_keep_their_truth() {
-    let (bad, checked) = noisy_mismatches("region tag", 0);
-    assert!(checked >= 6, "only {checked} variants checked");
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
-}
-
-/// The same imaging-like copies with their region tags stripped: the
-/// appendage must be detected and measured to the same tolerance.
-#[test]
-fn remeshed_and_noisy_shipped_variants_are_detected_and_keep_their_truth() {
-    let (bad, checked) = noisy_mismatches("detected", 0);
-    assert!(checked >= 6, "only {checked} variants checked");
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
-}
-
-/// The same imaging-like copies, tags stripped, traced from the true tip
-/// (the ostium plane then comes from the walk and the wall's own axis, not
-/// from a tag border).
-#[test]
-fn remeshed_and_noisy_shipped_variants_measured_from_their_tip_keep_their_truth() {
-    let (bad, checked) = noisy_mismatches("tip", 0);
-    assert!(checked >= 6, "only {checked} variants checked");
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
-}
-
-/// The three noisy checks above on four more noise seeds (72 more
-/// cases): the tolerance must hold for the noise, not for one draw of it.
-#[test]
-fn remeshed_and_noisy_shipped_variants_keep_their_truth_on_more_seeds() {
+/// [`noisy_mismatches`] for every variant found `how`, on the given noise
+/// seeds; fails listing every mismatch.
+fn assert_noisy_copies_keep_their_truth(how: &str, seed_offsets: &[u64]) {
     let mut bad = Vec::new();
-    for offset in [100, 200, 300, 400] {
-        for how in ["region tag", "detected", "tip"] {
-            bad.extend(noisy_mismatches(how, offset).0);
-        }
+    for &offset in seed_offsets {
+        let (b, checked) = noisy_mismatches(how, offset);
+        assert!(checked >= 6, "only {checked} variants checked");
+        bad.extend(b);
     }
     assert!(
         bad.is_empty(),
@@ -893,6 +851,35 @@ fn remeshed_and_noisy_shipped_variants_keep_their_truth_on_more_seeds() {
         bad.len(),
         bad.join("\n")
     );
+}
+
+#[test]
+fn remeshed_and_noisy_shipped_variants_keep_their_truth() {
+    assert_noisy_copies_keep_their_truth("region tag", &[0]);
+}
+
+/// The same imaging-like copies with their region tags stripped: the
+/// appendage must be detected and measured to the same tolerance.
+#[test]
+fn remeshed_and_noisy_shipped_variants_are_detected_and_keep_their_truth() {
+    assert_noisy_copies_keep_their_truth("detected", &[0]);
+}
+
+/// The same imaging-like copies, tags stripped, traced from the true tip
+/// (the ostium plane then comes from the walk and the wall's own axis, not
+/// from a tag border).
+#[test]
+fn remeshed_and_noisy_shipped_variants_measured_from_their_tip_keep_their_truth() {
+    assert_noisy_copies_keep_their_truth("tip", &[0]);
+}
+
+/// The three noisy checks above on four more noise seeds (72 more
+/// cases): the tolerance must hold for the noise, not for one draw of it.
+#[test]
+fn remeshed_and_noisy_shipped_variants_keep_their_truth_on_more_seeds() {
+    for how in ["region tag", "detected", "tip"] {
+        assert_noisy_copies_keep_their_truth(how, &[100, 200, 300, 400]);
+    }
 }
 
 /// Measured minus truth for every shipped variant, clean and as the
