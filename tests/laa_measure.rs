@@ -572,6 +572,22 @@ fn shipped_variants() -> Vec<std::path::PathBuf> {
     out
 }
 
+/// A shipped variant's name, ground truth and mesh, from its truth file
+/// (meshes/laa/NAME.truth.json beside NAME.vtu).
+fn load_variant(
+    truth_path: &std::path::Path,
+) -> (String, cardiotwin::mesh::atrium::AtriumTruth, Mesh) {
+    let name = truth_path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replace(".truth.json", "");
+    let truth = cardiotwin::mesh::atrium::read_truth(truth_path).unwrap();
+    let mesh =
+        cardiotwin::mesh::io::load(&truth_path.with_file_name(format!("{name}.vtu"))).unwrap();
+    (name, truth, mesh)
+}
+
 /// Compare a measurement with a shipped truth; returns the mismatches.
 fn check_against_truth(
     name: &str,
@@ -619,14 +635,7 @@ fn check_against_truth(
 fn shipped_mismatches(pick: impl Fn(&str, &str) -> bool) -> Vec<String> {
     let mut bad = Vec::new();
     for truth_path in shipped_variants() {
-        let name = truth_path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .replace(".truth.json", "");
-        let mesh_path = truth_path.with_file_name(format!("{name}.vtu"));
-        let truth = cardiotwin::mesh::atrium::read_truth(&truth_path).unwrap();
-        let mesh = cardiotwin::mesh::io::load(&mesh_path).unwrap();
+        let (name, truth, mesh) = load_variant(&truth_path);
         let lz = truth.landing_zone.depth_mm_from_ostium;
         let mut untagged = mesh.clone();
         untagged.regions.iter_mut().for_each(|r| *r = 0);
@@ -805,16 +814,9 @@ fn noisy_mismatches(how: &str, seed_offset: u64) -> (Vec<String>, usize) {
     let mut bad = Vec::new();
     let mut checked = 0;
     for (k, truth_path) in shipped_variants().into_iter().enumerate() {
-        let name = truth_path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .replace(".truth.json", "");
+        let (name, truth, mesh) = load_variant(&truth_path);
         let seed = 17 + k as u64 + seed_offset;
         let case = format!("{how}, remeshed + noise, seed {seed}");
-        let truth = cardiotwin::mesh::atrium::read_truth(&truth_path).unwrap();
-        let mesh =
-            cardiotwin::mesh::io::load(&truth_path.with_file_name(format!("{name}.vtu"))).unwrap();
         let mut noisy = normal_noise(&random_splits(&mesh, seed), 0.2, seed);
         if how != "region tag" {
             noisy.regions.iter_mut().for_each(|r| *r = 0);
@@ -895,17 +897,11 @@ fn noisy_copies_report() {
         .and_then(|x| x.parse().ok())
         .unwrap_or(0);
     for (k, truth_path) in shipped_variants().into_iter().enumerate() {
-        let name = truth_path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .replace(".truth.json", "");
-        if !name.contains(&only) {
+        let file = truth_path.file_name().unwrap().to_string_lossy();
+        if !file.replace(".truth.json", "").contains(&only) {
             continue;
         }
-        let truth = cardiotwin::mesh::atrium::read_truth(&truth_path).unwrap();
-        let mesh =
-            cardiotwin::mesh::io::load(&truth_path.with_file_name(format!("{name}.vtu"))).unwrap();
+        let (name, truth, mesh) = load_variant(&truth_path);
         let seed = 17 + k as u64 + extra_seed;
         let noisy = normal_noise(&random_splits(&mesh, seed), 0.2, seed);
         let untag = |m: &Mesh| {

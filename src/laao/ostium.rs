@@ -7,6 +7,7 @@
 //! depth).
 
 use super::centreline::{recentre, Station};
+use super::contour::Contour;
 use super::section::{plane_section, Section, Surface, FLARE_MAX};
 use super::wall_axis::{wall_axis, Wall};
 use crate::mesh::geometry::{dist, dot, sub, V3};
@@ -286,11 +287,7 @@ fn smooth_loop_before(s: &Surface, c: V3, a: V3, d0: f64, d: f64) -> f64 {
     const H: f64 = 0.1;
     let at = |x: f64| [c[0] - a[0] * x, c[1] - a[1] * x, c[2] - a[2] * x];
     let rough = |x: f64| -> Option<f64> {
-        plane_section(s, at(x), a)
-            .ok()
-            .map(|q| q.lumen().clone())
-            .filter(|q| dist(q.center, at(x)) < 0.25 * q.min_diameter_mm + 1.0)
-            .map(|q| q.perimeter_diameter_mm - q.area_diameter_mm)
+        centred_lumen(s, at(x), a).map(|q| q.perimeter_diameter_mm - q.area_diameter_mm)
     };
     let fit: Vec<(f64, f64)> = (0..=10)
         .map(|k| d0 - 3.0 + 0.2 * k as f64)
@@ -308,6 +305,17 @@ fn smooth_loop_before(s: &Surface, c: V3, a: V3, d0: f64, d: f64) -> f64 {
         x -= H;
     }
     x
+}
+
+/// The main lumen of the section through `p` (normal `a`), when its
+/// centre stays near `p` (within a quarter of its width plus 1 mm): a loop
+/// that wandered off (into the body, or around a neighbour) is no section
+/// of this tube.
+fn centred_lumen(s: &Surface, p: V3, a: V3) -> Option<Contour> {
+    plane_section(s, p, a)
+        .ok()
+        .map(|q| q.lumen().clone())
+        .filter(|q| dist(q.center, p) < 0.25 * q.min_diameter_mm + 1.0)
 }
 
 /// Least-squares line through `pts` (x, y) with the residuals' standard
@@ -347,33 +355,16 @@ const CRISP_SPAN: f64 = 0.5;
 pub(super) fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
     const H: f64 = 0.1;
     let at = |d: f64| [c[0] - a[0] * d, c[1] - a[1] * d, c[2] - a[2] * d];
-    let area = |d: f64| -> Option<f64> {
-        plane_section(s, at(d), a)
-            .ok()
-            .map(|x| x.lumen().clone())
-            .filter(|x| dist(x.center, at(d)) < 0.25 * x.min_diameter_mm + 1.0)
-            .map(|x| x.area_mm2)
-    };
+    let area = |d: f64| -> Option<f64> { centred_lumen(s, at(d), a).map(|x| x.area_mm2) };
     // The appendage's trend over 2 mm, starting 1 mm inside the last
     // non-flaring plane.
     let fit: Vec<(f64, f64)> = (0..=10)
         .map(|k| d0 - 3.0 + 0.2 * k as f64)
         .filter_map(|d| area(d).map(|x| (d, x)))
         .collect();
-    if fit.len() < 6 {
-        return None;
-    }
-    let n = fit.len() as f64;
-    let (mx, my) = (
-        fit.iter().map(|p| p.0).sum::<f64>() / n,
-        fit.iter().map(|p| p.1).sum::<f64>() / n,
-    );
-    let sxx: f64 = fit.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = fit.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-    let trend = |d: f64| my + slope * (d - mx);
-    let sigma = (fit.iter().map(|p| (p.1 - trend(p.0)).powi(2)).sum::<f64>() / n).sqrt();
-    let thr = (4.0 * sigma).max(0.01 * my.abs());
+    let (trend, sigma) = line_fit(&fit)?;
+    let mean_area = fit.iter().map(|p| p.1).sum::<f64>() / fit.len() as f64;
+    let thr = (4.0 * sigma).max(0.01 * mean_area.abs());
     // Walk toward the body from the end of the fitted range.
     let mut last_flat = d0 - 1.0;
     let mut steep: Vec<(f64, f64)> = Vec::new();
