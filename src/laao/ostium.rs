@@ -271,40 +271,64 @@ pub(super) fn reorient_ostium(
     (sec, axis)
 }
 
-/// The plane nearest to `d` (stepping back toward the tip, 0.1 mm at a
-/// time, at most to `d0 - 1`) whose loop is no rougher than the
-/// appendage's own. Roughness is the perimeter-derived minus the
-/// area-derived diameter: zero for a circle, a fixed small amount for an
-/// ellipse (0.3 mm for 25 x 19 mm), so it follows the section's shape and
-/// changes slowly along a tube; a loop that picks up wall bumps of a
-/// crease gains perimeter, not area, and it jumps. The appendage's trend
-/// and scatter are fitted over the same 2 mm as [`area_kink`]; a plane
-/// counts as rough when it exceeds the trend by 4 times the scatter and by
-/// at least 0.05 mm (0.16 mm of perimeter: less than the loop's own
-/// 0.25 mm resampling, so a clean crease, whose roughness stays on the
-/// trend, is never moved). `d` itself when the trend cannot be fitted.
+/// The plane between `d0 - 1` and `d` (0.1 mm apart) whose diameters are
+/// least wrong by an estimate of the two errors a noisy crease trades
+/// between. A plane in the crease's band cuts wall bumps of both the
+/// appendage and the body face: its loop gains fingers that leave the
+/// area almost unchanged but lengthen the perimeter (and widen the maximum
+/// diameter); the excess shows as roughness, the perimeter-derived minus
+/// the area-derived diameter, above the appendage's own trend (zero for a
+/// circle, a fixed small amount for an ellipse, changing slowly along a
+/// tube). Stepping back toward the tip clears the fingers but cuts the
+/// tube where it is narrower, by its taper (the area-derived diameter's
+/// slope). The cost of a plane is its roughness excess beyond the noise
+/// (4 times the trend's scatter, at least 0.05 mm: 0.16 mm of perimeter,
+/// less than the loop's own 0.25 mm resampling) plus the taper times the
+/// step back; both trends are fitted over the same 2 mm as [`area_kink`].
+/// A clean crease's roughness stays on its trend and its plane is never
+/// moved; a straight tube (no taper) steps back to its first loop within
+/// the noise, as before this trade was weighed. `d` itself when the trends
+/// cannot be fitted.
+///
+/// The trade replaced a rule that stepped back to the first loop within
+/// the noise whatever the taper: on noisy copies a slowly rising roughness
+/// (0.05-0.1 mm above the noise, no fingers) moved tapering necks up to
+/// 0.6 mm toward the tip and their diameters 0.3-0.5 mm under the truth.
 fn smooth_loop_before(s: &Surface, c: V3, a: V3, d0: f64, d: f64) -> f64 {
     const H: f64 = 0.1;
     let at = |x: f64| [c[0] - a[0] * x, c[1] - a[1] * x, c[2] - a[2] * x];
-    let rough = |x: f64| -> Option<f64> {
-        centred_lumen(s, at(x), a).map(|q| q.perimeter_diameter_mm - q.area_diameter_mm)
-    };
-    let fit: Vec<(f64, f64)> = (0..=10)
+    let rough = |q: &Contour| q.perimeter_diameter_mm - q.area_diameter_mm;
+    let fitted: Vec<(f64, Contour)> = (0..=10)
         .map(|k| d0 - 3.0 + 0.2 * k as f64)
-        .filter_map(|x| rough(x).map(|r| (x, r)))
+        .filter_map(|x| centred_lumen(s, at(x), a).map(|q| (x, q)))
         .collect();
-    let Some((trend, sigma)) = line_fit(&fit) else {
+    let roughness: Vec<(f64, f64)> = fitted.iter().map(|(x, q)| (*x, rough(q))).collect();
+    let diameter: Vec<(f64, f64)> = fitted
+        .iter()
+        .map(|(x, q)| (*x, q.area_diameter_mm))
+        .collect();
+    let (Some((trend, sigma)), Some((diameter_trend, _))) =
+        (line_fit(&roughness), line_fit(&diameter))
+    else {
         return d;
     };
-    let thr = (4.0 * sigma).max(0.05);
-    let mut x = d;
-    while x > d0 - 1.0 {
-        if rough(x).is_some_and(|r| r - trend(x) <= thr) {
-            return x;
+    let noise = (4.0 * sigma).max(0.05);
+    let taper = (diameter_trend(d0) - diameter_trend(d0 - 1.0)).abs();
+    let cost = |x: f64| -> Option<f64> {
+        let q = centred_lumen(s, at(x), a)?;
+        Some((rough(&q) - trend(x) - noise).max(0.0) + taper * (d - x))
+    };
+    let mut best = (d, cost(d).unwrap_or(f64::INFINITY));
+    let mut x = d - H;
+    while x > d0 - 1.0 - 1e-9 {
+        if let Some(c) = cost(x) {
+            if c < best.1 {
+                best = (x, c);
+            }
         }
         x -= H;
     }
-    x
+    best.0
 }
 
 /// The main lumen of the section through `p` (normal `a`), when its
