@@ -943,13 +943,18 @@ fn noisy_copies_report() {
                     let (n, t) = (r.ostium.normal, &truth.ostium);
                     let tilt = dot(n, t.normal).clamp(-1.0, 1.0).acos().to_degrees();
                     let shift = dot(sub(r.ostium.center, t.center), t.normal);
+                    let lz_shift = dot(
+                        sub(lz(&r).center, truth.landing_zone.center),
+                        truth.landing_zone.normal,
+                    );
                     let lz_tilt = dot(lz(&r).normal, truth.landing_zone.normal)
                         .clamp(-1.0, 1.0)
                         .acos()
                         .to_degrees();
                     println!(
                         "{name:13} {how}: ostium {} | landing zone {} | depth {:+.2} | \
-                         ostium tilt {tilt:.1} deg, shift {shift:+.2} | lz tilt {lz_tilt:.1}",
+                         ostium tilt {tilt:.1} deg, shift {shift:+.2} | lz tilt {lz_tilt:.1} \
+                         shift {lz_shift:+.2}",
                         diffs(&r.ostium, t),
                         diffs(lz(&r), &truth.landing_zone),
                         r.depth_mm - truth.depth_mm
