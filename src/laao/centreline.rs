@@ -273,8 +273,9 @@ pub struct Station {
 /// which near the ostium drift into the body. From the second round on,
 /// past the ostium the previous round found (`ostium`), the points go
 /// straight on along the last direction: the neck is then found with planes
-/// perpendicular to the appendage, not tilted toward the body. `stop` sees
-/// the stations of the first round as they come and may end the trace.
+/// perpendicular to the appendage, not tilted toward the body; a round
+/// whose neck moves far toward the tip is dropped for the one before it. `stop` sees the stations of the first round as they come and
+/// may end the trace.
 pub fn trace(
     s: &Surface,
     dist_tip: &[f64],
@@ -293,17 +294,14 @@ pub fn trace(
     let span = ((3.0 / step).round() as usize).max(2);
     let mut centres = rings;
     let mut stations: Vec<Station> = Vec::new();
+    let back = (3.0 / step).round() as usize;
     for pass in 0..passes.max(1) {
         // Go straight from 3 mm before the previous round's ostium: the
         // sections just before it may already graze the body, pull their
         // centroids sideways and tilt the next round's planes toward it.
-        let back = (3.0 / step).round() as usize;
-        let straight_after = if pass == 0 {
-            None
-        } else {
-            ostium(&stations).map(|k| if k > back + span { k - back } else { k })
-        };
-        stations.clear();
+        let previous_neck = if pass == 0 { None } else { ostium(&stations) };
+        let straight_after = previous_neck.map(|k| if k > back + span { k - back } else { k });
+        let previous = std::mem::take(&mut stations);
         let mut fin: Vec<V3> = Vec::with_capacity(centres.len());
         for i in 0..centres.len() {
             let (c, a) = match straight_after {
@@ -342,6 +340,19 @@ pub fn trace(
             });
             if pass == 0 && stop(&stations) {
                 break;
+            }
+        }
+        // A later round refines the neck near where the previous one found
+        // it. One that finds it more than twice the straight run's lead
+        // (6 mm) toward the tip was thrown by its own re-centred points: on
+        // a noisy wall in a bend they wobble, tilt the planes and make the
+        // wall look like the body's. The previous round stands. (A round
+        // that loses the neck altogether is kept: the caller then tries
+        // another start, which serves better than a neck that did not
+        // hold.)
+        if let (Some(k_prev), Some(k)) = (previous_neck, ostium(&stations)) {
+            if k + 2 * back < k_prev {
+                return previous;
             }
         }
         centres = fin;
