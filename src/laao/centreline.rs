@@ -274,8 +274,9 @@ pub struct Station {
 /// past the ostium the previous round found (`ostium`), the points go
 /// straight on along the last direction: the neck is then found with planes
 /// perpendicular to the appendage, not tilted toward the body; a round
-/// whose neck moves far toward the tip is dropped for the one before it. `stop` sees the stations of the first round as they come and
-/// may end the trace.
+/// whose neck moves far toward the tip is dropped for the one before it.
+/// `stop` sees the stations of the first round as they come and may end
+/// the trace.
 pub fn trace(
     s: &Surface,
     dist_tip: &[f64],

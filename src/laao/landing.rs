@@ -127,10 +127,10 @@ pub(super) fn profile(
         depth_mm: 0.0,
         contour: ostium.lumen().clone(),
     }];
+    let diameter = ostium.lumen().area_diameter_mm;
     let mut d = step;
     while ostium_arc + d < total - 1.0 {
         let (p, _) = point_at(line, ostium_arc + d);
-        let diameter = ostium.lumen().area_diameter_mm;
         if let Ok(sec) = section_on_line(s, line, ostium_arc + d, wall, diameter) {
             if inside_appendage(&sec, p, ostium) {
                 out.push(ProfileSample {

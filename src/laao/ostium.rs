@@ -21,8 +21,9 @@ const MIN_APPENDAGE_RUN: f64 = 2.0;
 
 /// The ostium among `stations` (tip -> body): the last appendage-like
 /// station before a lasting departure into the body. The appendage part
-/// must run at least [`MIN_APPENDAGE_RUN`]; the departure must last max(3 mm, a quarter of
-/// the ostium diameter), show the body (a flaring wall or a bigger
+/// must run at least [`MIN_APPENDAGE_RUN`]; the departure must last
+/// max(3 mm, a quarter of the ostium diameter), show the body (a flaring
+/// wall or a bigger
 /// loop) and not come back into the appendage over as long again
 /// ([`returns`]), else it is a side lobe's mouth, a noisy bend or noise
 /// and the walk goes on.
@@ -194,6 +195,10 @@ pub(super) fn refine_ostium(
         .or_else(|| Some(sec.clone()))
 }
 
+/// How far into the appendage the wall band of [`reorient_ostium`] runs,
+/// in ostium diameters.
+const BAND_DIAMETERS: f64 = 0.5;
+
 /// Turn the ostium plane found by the walk (`sec`, cut perpendicular to
 /// the traced direction of station `st`) to the axis of the appendage's
 /// own wall just inside it ([`wall_axis`]), and walk to the neck again
@@ -209,8 +214,6 @@ pub(super) fn refine_ostium(
 /// the body. Returns the section and its unit normal toward the tip;
 /// `sec` and the traced direction unchanged when the wall gives no axis
 /// or the new walk finds no neck.
-const BAND_DIAMETERS: f64 = 0.5;
-
 pub(super) fn reorient_ostium(
     s: &Surface,
     tip: u32,
@@ -320,7 +323,8 @@ fn smooth_loop_before(s: &Surface, c: V3, a: V3, d0: f64, d: f64) -> f64 {
     };
     let mut best = (d, cost(d).unwrap_or(f64::INFINITY));
     let mut x = d - H;
-    while x > d0 - 1.0 - 1e-9 {
+    // Further back the taper alone costs at least as much as the best.
+    while x > d0 - 1.0 - 1e-9 && taper * (d - x) < best.1 {
         if let Some(c) = cost(x) {
             if c < best.1 {
                 best = (x, c);
@@ -359,6 +363,13 @@ fn line_fit(pts: &[(f64, f64)]) -> Option<(impl Fn(f64) -> f64, f64)> {
     Some((trend, sigma))
 }
 
+/// How soon after its first departure from the appendage's trend a crisp
+/// crease's area excess leaps past ten times the threshold (mm). On a
+/// clean mesh it does within 0.2 mm; on a noisy wall (0.2 mm) the crease
+/// is rounded over the noise and it takes 0.3-0.4 mm, where a slanted
+/// junction's excess keeps growing gradually for millimetres.
+const CRISP_SPAN: f64 = 0.5;
+
 /// Where the cross-section area departs from the appendage's own trend:
 /// planes through `c - a * d` (d in mm, growing toward the body) around
 /// `d0`, the last plane whose wall does not flare. On the appendage side
@@ -369,13 +380,6 @@ fn line_fit(pts: &[(f64, f64)]) -> Option<(impl Fn(f64) -> f64, f64)> {
 /// appendage's linear trend (the kink), not where the growth first shows.
 /// None when the trend cannot be fitted (too few sections) or the departure
 /// is gradual rather than a crisp crease.
-/// How soon after its first departure from the appendage's trend a crisp
-/// crease's area excess leaps past ten times the threshold (mm). On a
-/// clean mesh it does within 0.2 mm; on a noisy wall (0.2 mm) the crease
-/// is rounded over the noise and it takes 0.3-0.4 mm, where a slanted
-/// junction's excess keeps growing gradually for millimetres.
-const CRISP_SPAN: f64 = 0.5;
-
 pub(super) fn area_kink(s: &Surface, c: V3, a: V3, d0: f64) -> Option<f64> {
     const H: f64 = 0.1;
     let at = |d: f64| [c[0] - a[0] * d, c[1] - a[1] * d, c[2] - a[2] * d];
