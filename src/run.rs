@@ -207,8 +207,8 @@ fn prepare_checked(
 ) -> Result<Prepared> {
     let refuse = |m: String| scenario_error(scenario, m);
     let tags = mesh.region_tags();
-    checks::conduction_regions_exist(scenario, &tags).map_err(refuse)?;
     let (cond, excitable) = element_conductivities(scenario, &mesh)?;
+    checks::conduction_regions_exist(scenario, &tags).map_err(refuse)?;
     let winners = checks::winning_entries(scenario, &tags);
     let mut warnings = checks::overridden_entries(scenario, &winners);
     warnings.extend(
@@ -256,6 +256,7 @@ fn prepare_checked(
     let reach = longest_edge(&mesh);
     warnings.extend(checks::stimulus_size(
         &scenario.model,
+        scenario,
         &mesh,
         &cond,
         &excitable,

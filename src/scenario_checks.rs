@@ -190,17 +190,17 @@ pub fn fibres(
     Ok(out)
 }
 
-/// The largest diffusivity (mm^2/ms) of an excitable element around each
-/// node, as it conducts (d_t only where the element has no fibre).
+/// The largest slower-direction diffusivity min(d_l, d_t) (mm^2/ms) of the
+/// excitable elements around each node. The size check uses it so that it
+/// never warns about a stimulus that works (N-version slab: a 1.5 mm corner
+/// cube, d_l = 1, d_t = 0.25 mm^2/ms, 10 ms); judged at d_l it would.
 fn node_diffusivity(mesh: &Mesh, cond: &[ElementConductivity], excitable: &[bool]) -> Vec<f64> {
     let mut d = vec![0.0f64; mesh.node_count()];
     for (e, el) in mesh.elements_iter().enumerate() {
         if !excitable[e] {
             continue;
         }
-        let has_fibre = mesh.fibres.as_ref().is_some_and(|f| f[e] != [0.0; 3]);
-        let c = cond[e];
-        let de = if has_fibre { c.d_l.max(c.d_t) } else { c.d_t };
+        let de = cond[e].d_l.min(cond[e].d_t);
         for &n in el {
             d[n as usize] = d[n as usize].max(de);
         }
@@ -211,11 +211,17 @@ fn node_diffusivity(mesh: &Mesh, cond: &[ElementConductivity], excitable: &[bool
 /// The front that leaves a stimulated region is as curved as the region:
 /// the semi-axes of the ellipsoid that bounds its nodes (infinite along an
 /// axis the region spans from wall to wall; the whole extent along an axis
-/// where it touches one wall, which mirrors it). On a surface the smallest
-/// semi-axis (across the sheet) is dropped. Returns the sum of principal
-/// curvatures at the flattest point of that ellipsoid (1/mm; 0: planar)
-/// and the number of curved directions.
-fn front_curvature(mesh: &Mesh, nodes: &[usize], tolerance_mm: f64) -> (f64, usize) {
+/// where it touches one wall, which mirrors it), each grown by `spread_mm`,
+/// how far diffusion carries the depolarisation while the stimulus is on.
+/// On a surface the smallest semi-axis (across the sheet) is dropped.
+/// Returns the sum of principal curvatures at the flattest point of that
+/// ellipsoid (1/mm; 0: planar) and the number of curved directions.
+fn front_curvature(
+    mesh: &Mesh,
+    nodes: &[usize],
+    tolerance_mm: f64,
+    spread_mm: f64,
+) -> (f64, usize) {
     let (lo, hi) = mesh.bounding_box();
     let mut s_lo = [f64::INFINITY; 3];
     let mut s_hi = [f64::NEG_INFINITY; 3];
@@ -236,6 +242,9 @@ fn front_curvature(mesh: &Mesh, nodes: &[usize], tolerance_mm: f64) -> (f64, usi
             }
         })
         .collect();
+    for s in semi.iter_mut() {
+        *s += spread_mm;
+    }
     if mesh.kind == ElementKind::Triangle {
         // Across the sheet: the flattest axis of the mesh when the mesh is
         // flat, else the region's own thinnest axis.
@@ -252,7 +261,6 @@ fn front_curvature(mesh: &Mesh, nodes: &[usize], tolerance_mm: f64) -> (f64, usi
     if !s1.is_finite() {
         return (0.0, semi.len() - 1);
     }
-    let s1 = s1.max(tolerance_mm);
     let kappa = semi[1..]
         .iter()
         .filter(|s| s.is_finite())
@@ -263,8 +271,13 @@ fn front_curvature(mesh: &Mesh, nodes: &[usize], tolerance_mm: f64) -> (f64, usi
 
 /// A stimulated region smaller than the critical radius n D / c launches a
 /// front whose speed c - D kappa is not positive: it dies out (PHYSICS.md).
+/// Calibrated on a 24 mm cube (0.6 mm spacing), D = 1 mm^2/ms, 2 ms pulses:
+/// spheres of radius 1 to 3 mm die and are warned about, 5 mm propagate and
+/// are not; 4 mm dies and sits at the margin. With 10 ms pulses 4 mm
+/// propagates and is not warned about.
 pub fn stimulus_size(
     model: &AlievPanfilov,
+    scenario: &Scenario,
     mesh: &Mesh,
     cond: &[ElementConductivity],
     excitable: &[bool],
@@ -278,7 +291,8 @@ pub fn stimulus_size(
         if d <= 0.0 {
             continue;
         }
-        let (kappa, curved) = front_curvature(mesh, nodes, tolerance_mm);
+        let spread = (d * scenario.stimulus[s].duration_ms).sqrt();
+        let (kappa, curved) = front_curvature(mesh, nodes, tolerance_mm, spread);
         let c = model.planar_speed_mm_per_ms(d);
         if kappa <= 0.0 || c - d * kappa > 0.0 {
             continue;
@@ -289,10 +303,10 @@ pub fn stimulus_size(
             "stimulus_below_critical_size",
             format!(
                 "stimulus[{s}] is smaller than the critical radius {n} D / c = {critical:.2} mm \
-                 (D = {d:.3} mm^2/ms, plane-wave speed c = {c:.3} mm/ms): its {} nodes span \
-                 a region whose front is as curved as a radius of {:.2} mm, and a front of \
-                 radius r travels at c - {n} D / r, so the wave will likely die out. Enlarge \
-                 the stimulus to a radius of at least {:.1} mm",
+                 (D = {d:.3} mm^2/ms, plane-wave speed c = {c:.3} mm/ms): its {} nodes, with \
+                 the spread of its pulse, launch a front as curved as a radius of {:.2} mm, \
+                 and a front of radius r travels at c - {n} D / r, so the wave will likely \
+                 die out. Enlarge the stimulus to a radius of at least {:.1} mm",
                 nodes.len(),
                 n / kappa,
                 1.5 * critical
