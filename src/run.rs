@@ -211,9 +211,7 @@ fn prepare_checked(
     checks::conduction_regions_exist(scenario, &tags).map_err(refuse)?;
     let winners = checks::winning_entries(scenario, &tags);
     let mut warnings = checks::overridden_entries(scenario, &winners);
-    warnings.extend(
-        checks::fibres(scenario, &mesh, &cond, &winners, file_arrays).map_err(refuse)?,
-    );
+    warnings.extend(checks::fibres(scenario, &mesh, &cond, &winners, file_arrays).map_err(refuse)?);
     warnings.extend(checks::seam_nodes(&mesh));
     warnings.extend(checks::pulses_after_end(scenario));
     warnings.extend(checks::coarse_dt(scenario));

@@ -404,9 +404,7 @@ impl Scenario {
                 ));
             }
             if s.count == 0 {
-                return Err(format!(
-                    "{field}.count = 0 gives no pulse; give count >= 1"
-                ));
+                return Err(format!("{field}.count = 0 gives no pulse; give count >= 1"));
             }
             if s.count > 1 && s.period_ms == 0.0 {
                 return Err(format!(

@@ -37,10 +37,7 @@ impl std::fmt::Display for Warning {
 
 /// Every tag a `[[conduction]]` entry names must be a region of the mesh:
 /// otherwise the entry (often a scar) silently applies to nothing.
-pub fn conduction_regions_exist(
-    scenario: &Scenario,
-    mesh_tags: &[i32],
-) -> Result<(), String> {
+pub fn conduction_regions_exist(scenario: &Scenario, mesh_tags: &[i32]) -> Result<(), String> {
     for (i, c) in scenario.conduction.iter().enumerate() {
         let RegionSelector::Tags(tags) = &c.regions else {
             continue;
@@ -138,10 +135,7 @@ pub fn fibres(
         }
         let without: usize = match &mesh.fibres {
             None => elements.len(),
-            Some(f) => elements
-                .iter()
-                .filter(|&&e| f[e] == [0.0; 3])
-                .count(),
+            Some(f) => elements.iter().filter(|&&e| f[e] == [0.0; 3]).count(),
         };
         if without == 0 {
             continue;

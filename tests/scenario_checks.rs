@@ -78,7 +78,11 @@ fn assert_mentions(msg: &str, needles: &[&str]) {
 fn two_region_slab() -> Mesh {
     let mut mesh = slab();
     for e in 0..mesh.element_count() {
-        let cx: f64 = mesh.element(e).iter().map(|&n| mesh.nodes[n as usize][0]).sum();
+        let cx: f64 = mesh
+            .element(e)
+            .iter()
+            .map(|&n| mesh.nodes[n as usize][0])
+            .sum();
         if cx / 4.0 > 2.0 {
             mesh.regions[e] = 1;
         }
@@ -88,8 +92,8 @@ fn two_region_slab() -> Mesh {
 
 #[test]
 fn a_clean_scenario_has_no_warnings() {
-    let p = try_prepare(&slab(), "slab.vtu", &scenario_text("slab.vtu", FACE, ""))
-        .expect("prepare");
+    let p =
+        try_prepare(&slab(), "slab.vtu", &scenario_text("slab.vtu", FACE, "")).expect("prepare");
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 }
 
@@ -101,7 +105,10 @@ fn a_scar_entry_naming_a_region_the_mesh_lacks_is_an_error() {
         "[[conduction]]\nregions = [7]\nconducting = false",
     );
     let msg = error_of(&slab(), "slab.vtu", &text);
-    assert_mentions(&msg, &["scenario.toml", "conduction[1]", "[7]", "scar", "[0]"]);
+    assert_mentions(
+        &msg,
+        &["scenario.toml", "conduction[1]", "[7]", "scar", "[0]"],
+    );
 }
 
 #[test]
@@ -117,16 +124,20 @@ fn a_conduction_entry_with_one_absent_tag_among_present_ones_is_an_error() {
 
 #[test]
 fn a_missing_region_array_in_legacy_vtk_is_an_error() {
-    let text = scenario_text("slab.vtk", FACE, "")
-        .replace("file = \"slab.vtk\"", "file = \"slab.vtk\"\nregion_array = \"zone\"");
+    let text = scenario_text("slab.vtk", FACE, "").replace(
+        "file = \"slab.vtk\"",
+        "file = \"slab.vtk\"\nregion_array = \"zone\"",
+    );
     let msg = error_of(&slab(), "slab.vtk", &text);
     assert_mentions(&msg, &["slab.vtk", "'zone'", "not found", "'region'"]);
 }
 
 #[test]
 fn a_region_array_for_an_opencarp_mesh_is_an_error() {
-    let text = scenario_text("slab.pts", FACE, "")
-        .replace("file = \"slab.pts\"", "file = \"slab.pts\"\nregion_array = \"tag\"");
+    let text = scenario_text("slab.pts", FACE, "").replace(
+        "file = \"slab.pts\"",
+        "file = \"slab.pts\"\nregion_array = \"tag\"",
+    );
     let msg = error_of(&slab(), "slab.pts", &text);
     assert_mentions(&msg, &["slab", "'tag'", ".elem"]);
 }
@@ -178,7 +189,11 @@ fn fibres_under_an_unrecognised_name_with_anisotropy_are_an_error() {
             .to_string();
         assert_mentions(
             &err,
-            &["conduction[0]", &format!("{kind} array '{name}'"), "isotropic"],
+            &[
+                "conduction[0]",
+                &format!("{kind} array '{name}'"),
+                "isotropic",
+            ],
         );
     }
 }
@@ -204,7 +219,15 @@ fn anisotropy_on_a_mesh_without_fibres_is_a_warning() {
         .iter()
         .find(|w| w.code == "anisotropy_without_fibres")
         .expect("a fibre warning");
-    assert_mentions(&w.message, &["conduction[0]", "100 %", "isotropically", "sigma_l = sigma_t"]);
+    assert_mentions(
+        &w.message,
+        &[
+            "conduction[0]",
+            "100 %",
+            "isotropically",
+            "sigma_l = sigma_t",
+        ],
+    );
 }
 
 #[test]
@@ -220,7 +243,10 @@ fn an_entry_overridden_everywhere_is_a_warning() {
         .iter()
         .find(|w| w.code == "conduction_entry_overridden")
         .expect("an override warning");
-    assert_mentions(&w.message, &["conduction[0] has no effect", "conduction[1]"]);
+    assert_mentions(
+        &w.message,
+        &["conduction[0] has no effect", "conduction[1]"],
+    );
     // Each entry used by some region: no warning.
     let text = scenario_text(
         "slab.vtu",
@@ -315,8 +341,12 @@ fn a_small_stimulus_is_a_warning_and_a_large_one_is_not() {
     // D = 1 mm^2/ms: c = 0.390 mm/ms, critical radius 2 D / c = 5.13 mm; a
     // 2 ms pulse spreads about sqrt(D t) = 1.4 mm.
     for r in [1.5, 3.0] {
-        let small = try_prepare(&cube, "cube.vtu", &scenario_text("cube.vtu", &sphere(r), ""))
-            .expect("prepare");
+        let small = try_prepare(
+            &cube,
+            "cube.vtu",
+            &scenario_text("cube.vtu", &sphere(r), ""),
+        )
+        .expect("prepare");
         let w = small
             .warnings
             .iter()
@@ -325,9 +355,17 @@ fn a_small_stimulus_is_a_warning_and_a_large_one_is_not() {
         assert_mentions(&w.message, &["stimulus[0]", "5.13 mm", "Enlarge"]);
     }
     for r in [5.5, 8.0] {
-        let large = try_prepare(&cube, "cube.vtu", &scenario_text("cube.vtu", &sphere(r), ""))
-            .expect("prepare");
-        assert!(large.warnings.is_empty(), "radius {r}: {:?}", large.warnings);
+        let large = try_prepare(
+            &cube,
+            "cube.vtu",
+            &scenario_text("cube.vtu", &sphere(r), ""),
+        )
+        .expect("prepare");
+        assert!(
+            large.warnings.is_empty(),
+            "radius {r}: {:?}",
+            large.warnings
+        );
     }
 }
 
@@ -354,8 +392,12 @@ fn seamed_slab() -> Mesh {
 
 #[test]
 fn a_mesh_split_by_duplicated_seam_nodes_is_a_warning() {
-    let p = try_prepare(&seamed_slab(), "slab.vtu", &scenario_text("slab.vtu", FACE, ""))
-        .expect("prepare");
+    let p = try_prepare(
+        &seamed_slab(),
+        "slab.vtu",
+        &scenario_text("slab.vtu", FACE, ""),
+    )
+    .expect("prepare");
     let w = p
         .warnings
         .iter()
@@ -369,7 +411,12 @@ fn a_mesh_split_by_duplicated_seam_nodes_is_a_warning() {
 /// printed, the summary.json written, and stderr.
 fn run_cli(length: f64, text: &str) -> (serde_json::Value, serde_json::Value, String) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = setup(dir.path(), &box_tets(length, 2.0, 1.0, 0.5), "slab.vtu", text);
+    let path = setup(
+        dir.path(),
+        &box_tets(length, 2.0, 1.0, 0.5),
+        "slab.vtu",
+        text,
+    );
     let out = dir.path().join("out");
     let o = cardiotwin(&[
         "run",
@@ -385,7 +432,11 @@ fn run_cli(length: f64, text: &str) -> (serde_json::Value, serde_json::Value, St
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
             .expect("summary.json");
-    (printed, written, String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        printed,
+        written,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 fn text_of(o: &std::process::Output) -> String {
@@ -407,11 +458,23 @@ fn a_run_that_ends_mid_wave_warns_everywhere_and_a_complete_one_does_not() {
     let text = scenario_text("slab.vtu", FACE, "");
     let (printed, written, stderr) = run_cli(20.0, &text);
     for summary in [&printed, &written] {
-        assert!(codes(summary).contains(&"activation_incomplete".to_string()), "{summary}");
+        assert!(
+            codes(summary).contains(&"activation_incomplete".to_string()),
+            "{summary}"
+        );
     }
-    assert_mentions(&stderr, &["warning:", "before activation completed", "time.duration_ms"]);
-    let (printed, written, stderr) =
-        run_cli(20.0, &text.replace("duration_ms = 10.0", "duration_ms = 80.0"));
+    assert_mentions(
+        &stderr,
+        &[
+            "warning:",
+            "before activation completed",
+            "time.duration_ms",
+        ],
+    );
+    let (printed, written, stderr) = run_cli(
+        20.0,
+        &text.replace("duration_ms = 10.0", "duration_ms = 80.0"),
+    );
     assert_eq!(codes(&printed), Vec::<String>::new());
     assert_eq!(codes(&written), Vec::<String>::new());
     assert!(!stderr.contains("warning:"), "{stderr}");
@@ -425,7 +488,10 @@ fn before_run_warnings_reach_stderr_and_the_summaries() {
     for summary in [&printed, &written] {
         assert!(codes(summary).contains(&"anisotropy_without_fibres".to_string()));
     }
-    assert_mentions(&stderr, &["warning: conduction[0]", "[anisotropy_without_fibres]"]);
+    assert_mentions(
+        &stderr,
+        &["warning: conduction[0]", "[anisotropy_without_fibres]"],
+    );
 }
 
 /// The shipped scenarios ask for nothing that would be dropped: preparing

@@ -40,9 +40,10 @@ pub fn coincident_nodes(mesh: &Mesh) -> Coincident {
                 for dz in -1..=1 {
                     let key = [c[0] + dx, c[1] + dy, c[2] + dz];
                     if let Some(list) = grid.get(&key) {
-                        if list.iter().any(|&j| {
-                            crate::mesh::geometry::dist(mesh.nodes[j], p) <= tolerance_mm
-                        }) {
+                        if list
+                            .iter()
+                            .any(|&j| crate::mesh::geometry::dist(mesh.nodes[j], p) <= tolerance_mm)
+                        {
                             found = true;
                             break 'search;
                         }
