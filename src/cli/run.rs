@@ -94,10 +94,7 @@ pub fn run_loaded(
     bar.finish_and_clear();
     let sim = sim?;
     let mut outputs = Vec::new();
-    if snapshots.finish()?.is_some() {
-        outputs.push("snapshots.pvd".to_string());
-        outputs.push("snapshots/".to_string());
-    }
+    outputs.extend(snapshots.finish()?);
     let summary = write_results(
         out_dir,
         &scenario,
