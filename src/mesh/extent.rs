@@ -28,11 +28,9 @@ use serde::Serialize;
 pub const MIN_EXTENT_MM: f64 = 1.0;
 /// Largest plausible extent, mm.
 pub const MAX_EXTENT_MM: f64 = 1000.0;
-/// A typical cardiac extent (mm): among several units that would make a mesh
-/// plausible, the one that brings it nearest this (in ratio) is suggested.
-const TYPICAL_EXTENT_MM: f64 = 100.0;
-
-/// Units a mesh file is commonly written in, with their factor to mm.
+/// Units a mesh file is commonly written in, with their factor to mm, most
+/// common first: the first that makes a mesh heart-sized is suggested (a
+/// 20 mm slab read as um is "millimetres", not "centimetres" of 200 mm).
 const UNITS: [(&str, f64); 4] = [
     ("millimetres", 1.0),
     ("micrometres", 1e-3),
@@ -82,11 +80,7 @@ pub fn check(extent_mm: f64, scale: f64) -> ExtentCheck {
     let in_file_units = extent_mm / scale;
     let best = UNITS
         .iter()
-        .filter(|(_, f)| !same_factor(*f, scale) && is_plausible(in_file_units * f))
-        .min_by(|a, b| {
-            let off = |f: f64| (in_file_units * f / TYPICAL_EXTENT_MM).ln().abs();
-            off(a.1).total_cmp(&off(b.1))
-        });
+        .find(|(_, f)| !same_factor(*f, scale) && is_plausible(in_file_units * f));
     if let Some(&(unit, factor)) = best {
         check.likely_unit = Some(unit);
         check.suggested_scale = Some(factor);
@@ -166,7 +160,7 @@ mod tests {
     #[test]
     fn an_atrium_in_metres_asks_for_1000_not_10() {
         // 0.06 m: only x 1000 (60 mm) is heart-sized. 0.5 could be cm
-        // (5 mm) or m (500 mm): the nearer to a heart's 100 mm wins.
+        // (5 mm) or m (500 mm): metres are the more common unit.
         let c = check(0.06, 1.0);
         assert_eq!(c.likely_unit, Some("metres"));
         assert_eq!(c.suggested_scale, Some(1000.0));
@@ -175,7 +169,8 @@ mod tests {
 
     #[test]
     fn an_opencarp_file_in_mm_read_as_um_asks_for_1() {
-        // 80 mm in the file, scaled by the openCARP default 0.001.
+        // 80 mm and 20 mm in the file, scaled by the openCARP default 0.001.
+        assert_eq!(check(0.02, 1e-3).likely_unit, Some("millimetres"));
         let c = check(0.08, 1e-3);
         assert!(!c.plausible);
         assert_eq!(c.likely_unit, Some("millimetres"));
