@@ -177,12 +177,14 @@ macro_rules! mesh_property {
 mesh_property!(
     vtk_legacy_ascii_never_panics,
     "m.vtk",
-    written("s.vtk", |p| vtk_legacy::write_vtk(p, &seed_mesh(), false).unwrap())
+    written("s.vtk", |p| vtk_legacy::write_vtk(p, &seed_mesh(), false)
+        .unwrap())
 );
 mesh_property!(
     vtk_legacy_binary_never_panics,
     "m.vtk",
-    written("s.vtk", |p| vtk_legacy::write_vtk(p, &seed_mesh(), true).unwrap())
+    written("s.vtk", |p| vtk_legacy::write_vtk(p, &seed_mesh(), true)
+        .unwrap())
 );
 mesh_property!(
     vtk_51_meshio_binary_never_panics,

@@ -764,7 +764,11 @@ fn assert_meshio_tets(m: &Mesh, what: &str) {
     assert_eq!(m.kind, ElementKind::Tetrahedron, "{what}");
     assert_eq!(m.node_count(), 5, "{what}");
     assert_eq!(m.elements, vec![0, 1, 2, 3, 1, 2, 3, 4], "{what}");
-    assert_eq!(m.regions, vec![1, 2], "{what}: region tags from the FIELD array");
+    assert_eq!(
+        m.regions,
+        vec![1, 2],
+        "{what}: region tags from the FIELD array"
+    );
     assert_eq!(m.nodes[4], [10.0, 10.0, 10.0], "{what}");
 }
 

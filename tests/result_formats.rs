@@ -56,9 +56,12 @@ fn snapshots_store_the_geometry_once_and_read_back() {
         case.contains("scalar per node: 1 vm_mv snapshots/vm_mv_*****.scl"),
         "{case}"
     );
-    assert!(case.contains("number of steps: 17") && case.contains("\n320\n"), "{case}");
-    let last = ensight::read_node_scalars(&dir.path().join("snapshots/vm_mv_00016.scl"), n)
-        .unwrap();
+    assert!(
+        case.contains("number of steps: 17") && case.contains("\n320\n"),
+        "{case}"
+    );
+    let last =
+        ensight::read_node_scalars(&dir.path().join("snapshots/vm_mv_00016.scl"), n).unwrap();
     assert!(last.iter().enumerate().all(|(i, &x)| x as f64 == vm(16, i)));
 
     // The same frames as openCARP's IGB.
@@ -75,14 +78,19 @@ fn snapshots_store_the_geometry_once_and_read_back() {
     );
     assert_eq!(data.len(), frames);
     for (k, f) in data.iter().enumerate() {
-        assert!(f.iter().enumerate().all(|(i, &x)| x as f64 == vm(k, i)), "frame {k}");
+        assert!(
+            f.iter().enumerate().all(|(i, &x)| x as f64 == vm(k, i)),
+            "frame {k}"
+        );
     }
     let raw = std::fs::read(dir.path().join(VM_IGB)).unwrap();
     assert_eq!(raw.len(), IGB_HEADER_BYTES + 4 * n * frames);
     // No temporary file left behind.
-    assert!(std::fs::read_dir(dir.path())
+    assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| !e
         .unwrap()
-        .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".tmp")));
 }
 
 #[test]
@@ -102,7 +110,10 @@ fn snapshots_at_uneven_times_are_refused_for_igb() {
         w.write(&mesh, k, t, &v).unwrap();
     }
     let err = w.finish().unwrap_err().to_string();
-    assert!(err.contains("evenly spaced") && err.contains("vm.igb"), "{err}");
+    assert!(
+        err.contains("evenly spaced") && err.contains("vm.igb"),
+        "{err}"
+    );
     assert!(!dir.path().join(VM_IGB).exists());
 }
 

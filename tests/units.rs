@@ -56,7 +56,10 @@ fn laa_measure_with_scale_gives_the_mm_measurement() {
     let b = json(&["laa", "measure", s(&um), "--scale", "0.001", "--json"]);
     let d = |v: &serde_json::Value| v["ostium"]["max_diameter_mm"].as_f64().unwrap();
     assert!((d(&a) - d(&b)).abs() < 1e-6, "{} vs {}", d(&a), d(&b));
-    assert_eq!(a["depth_mm"].as_f64().map(|x| (x * 1e6).round()), b["depth_mm"].as_f64().map(|x| (x * 1e6).round()));
+    assert_eq!(
+        a["depth_mm"].as_f64().map(|x| (x * 1e6).round()),
+        b["depth_mm"].as_f64().map(|x| (x * 1e6).round())
+    );
 }
 
 #[test]
@@ -88,7 +91,9 @@ fn mesh_info_reports_an_atrium_in_micrometres_as_a_problem() {
     assert!(o.status.success(), "info still reports: {out}");
     assert!(!out.contains("problems:    none"), "{out}");
     assert!(
-        out.contains("NOT heart-sized") && out.contains("micrometres") && out.contains("--scale 0.001"),
+        out.contains("NOT heart-sized")
+            && out.contains("micrometres")
+            && out.contains("--scale 0.001"),
         "{out}"
     );
     let o = cardiotwin(&["mesh", "info", s(&p), "--json"]);

@@ -56,7 +56,9 @@ pub struct ExtentCheck {
 
 /// Largest side of an axis-aligned bounding box.
 pub fn extent_of(bbox_min: [f64; 3], bbox_max: [f64; 3]) -> f64 {
-    (0..3).map(|d| bbox_max[d] - bbox_min[d]).fold(0.0, f64::max)
+    (0..3)
+        .map(|d| bbox_max[d] - bbox_min[d])
+        .fold(0.0, f64::max)
 }
 
 /// Whether an extent in mm is heart-sized.
@@ -175,7 +177,11 @@ mod tests {
         assert!(!c.plausible);
         assert_eq!(c.likely_unit, Some("millimetres"));
         assert_eq!(c.suggested_scale, Some(1.0));
-        assert!(c.describe().contains("after scaling by 0.001"), "{}", c.describe());
+        assert!(
+            c.describe().contains("after scaling by 0.001"),
+            "{}",
+            c.describe()
+        );
     }
 
     #[test]

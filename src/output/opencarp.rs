@@ -70,7 +70,10 @@ impl IgbHeader {
             "type:float".into(),
             "systeme:little_endian".into(),
             format!("org_t:{}", self.org_t),
-            format!("dim_t:{}", self.frames.saturating_sub(1) as f64 * self.inc_t),
+            format!(
+                "dim_t:{}",
+                self.frames.saturating_sub(1) as f64 * self.inc_t
+            ),
             format!("inc_t:{}", self.inc_t),
             "unites_t:ms".into(),
             format!("unites:{}", self.unites),
@@ -143,7 +146,9 @@ impl IgbHeader {
         }
         if let Some(s) = fields.get("systeme") {
             if *s != "little_endian" {
-                return Err(bad(format!("systeme {s} is not supported; expected little_endian")));
+                return Err(bad(format!(
+                    "systeme {s} is not supported; expected little_endian"
+                )));
             }
         }
         let (y, z) = (int("y")?, int("z")?);
@@ -313,7 +318,10 @@ mod tests {
         assert_eq!(b[IGB_HEADER_BYTES - 1], 0x0c);
         let text = String::from_utf8(b.clone()).unwrap();
         assert!(text.starts_with("x:68799 y:1 z:1 t:17 type:float systeme:little_endian"));
-        assert!(text.contains("dim_t:320") && text.contains("unites:mV\r\n"), "{text}");
+        assert!(
+            text.contains("dim_t:320") && text.contains("unites:mV\r\n"),
+            "{text}"
+        );
         assert!(text.lines().all(|l| l.len() <= 72));
         assert_eq!(IgbHeader::parse(Path::new("x.igb"), &b).unwrap(), h);
     }

@@ -133,12 +133,7 @@ impl SnapshotWriter {
         let (series, igb) = match &mut self.out {
             Some(out) => out,
             None => self.out.insert((
-                EnsightSeries::create(
-                    &self.dir.join(SNAPSHOT_CASE),
-                    SNAPSHOT_DIR,
-                    "vm_mv",
-                    mesh,
-                )?,
+                EnsightSeries::create(&self.dir.join(SNAPSHOT_CASE), SNAPSHOT_DIR, "vm_mv", mesh)?,
                 IgbWriter::create(&self.dir.join(VM_IGB), mesh.node_count(), "mV")?,
             )),
         };

@@ -136,11 +136,9 @@ pub fn save(mesh: &Mesh, path: &Path) -> Result<()> {
         Some("vtu") => write_vtu(path, mesh, &[], &[], VtuWriteOptions { compress: true }),
         Some("vtk") => vtk_legacy::write_vtk(path, mesh, false),
         // openCARP works in um: mm * 1000.
-        Some("pts") | Some("elem") => opencarp::write_opencarp(
-            &path.with_extension(""),
-            mesh,
-            1.0 / OPENCARP_UM_TO_MM,
-        ),
+        Some("pts") | Some("elem") => {
+            opencarp::write_opencarp(&path.with_extension(""), mesh, 1.0 / OPENCARP_UM_TO_MM)
+        }
         _ => Err(Error::Unsupported(format!(
             "{}: cannot choose a mesh writer from the extension; supported: {SUPPORTED_OUTPUTS}",
             path.display()
