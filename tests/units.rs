@@ -194,3 +194,25 @@ fn every_loader_path_refuses_by_default_and_trusts_an_explicit_scale() {
         cardiotwin::mesh::extent::extent_of(lo, hi)
     ));
 }
+
+#[test]
+fn run_states_that_an_opencarp_mesh_is_read_as_micrometres() {
+    let dir = tempfile::tempdir().unwrap();
+    let slab = io::load(&project("meshes/slab_20x7x3_0.5mm.vtk")).unwrap();
+    io::save(&slab, &dir.path().join("slab_um.pts")).unwrap();
+    let scenario_path = scenario(dir.path(), "slab_um", "").source;
+    let out = dir.path().join("out");
+    let o = cardiotwin(&["run", s(&scenario_path), "--out", s(&out), "--quiet"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("slab_um: openCARP coordinates read as micrometres (scale 0.001"),
+        "{}",
+        text(&o)
+    );
+    // With an explicit scale nothing is assumed, so nothing is said.
+    let scenario_path = scenario(dir.path(), "slab_um", "scale = 0.001").source;
+    let out = dir.path().join("out2");
+    let o = cardiotwin(&["run", s(&scenario_path), "--out", s(&out), "--quiet"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("read as micrometres"), "{}", text(&o));
+}
