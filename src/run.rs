@@ -66,11 +66,10 @@ pub fn prepare(scenario: &Scenario) -> Result<Prepared> {
     }
     let opts = io::LoadOptions {
         region_array: scenario.mesh.region_array.clone(),
+        scale: scenario.mesh.scale,
+        ..Default::default()
     };
-    let (mut mesh, file_arrays) = io::load_listing(&path, &opts)?;
-    if scenario.mesh.scale != 1.0 {
-        mesh.scale(scenario.mesh.scale);
-    }
+    let (mesh, file_arrays) = io::load_listing(&path, &opts)?;
     prepare_checked(scenario, mesh, &file_arrays)
 }
 
