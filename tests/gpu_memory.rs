@@ -136,3 +136,60 @@ fn chase_longer_than_one_loop_limit_is_complete() {
         assert_eq!(got, want, "{hops} hops");
     }
 }
+
+// ------------------------------------------------------------------ the CLI
+
+fn cardiotwin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cardiotwin"))
+        .args(args)
+        .output()
+        .expect("cardiotwin runs")
+}
+
+#[test]
+fn cli_refuses_a_max_below_the_smallest_copy_and_mixed_modes() {
+    let out = cardiotwin(&["bench", "memory", "--max-mib", "32"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--max-mib") && err.contains("64"), "{err}");
+    // Step-bench options with the memory mode would be ignored: refused.
+    let out = cardiotwin(&["bench", "--sizes", "1000", "memory"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn cli_memory_json_has_both_devices_and_every_footprint() {
+    if common::gpu::context().is_none() {
+        return;
+    }
+    let out = cardiotwin(&[
+        "bench",
+        "memory",
+        "--json",
+        "--max-mib",
+        "64",
+        "--seconds",
+        "0.01",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let devices = report["devices"].as_array().expect("devices");
+    let hints: Vec<&str> = devices.iter().filter_map(|d| d["hints"].as_str()).collect();
+    assert_eq!(hints, ["performance", "manual-small"]);
+    for d in devices {
+        let layouts: Vec<&str> = d["copy"]
+            .as_array()
+            .expect("copy")
+            .iter()
+            .filter_map(|c| c["layout"].as_str())
+            .collect();
+        assert_eq!(layouts, ["one", "split"], "64 MiB in both layouts");
+        assert_eq!(d["buffer_copy"].as_array().map(Vec::len), Some(1));
+        // 1 .. 64 MiB chase footprints.
+        assert_eq!(d["chase"].as_array().map(Vec::len), Some(7));
+    }
+}
