@@ -5,7 +5,7 @@
 use anyhow::Result;
 use cardiotwin::bench_memory::{
     measure_chase, measure_copy, powers_of_two, ChaseCase, CopyCase, Hints, Layout, MemoryDevice,
-    VulkanMemory, CHASE_HOPS, MIB,
+    VulkanMemory, CHASE_HOPS, CHASE_STRIDE_BYTES, MIB,
 };
 use cardiotwin::solver::gpu::bandwidth::copy_bandwidth;
 use serde::Serialize;
@@ -173,7 +173,21 @@ fn measure_device(dev: &MemoryDevice, max: u64, args: &MemoryArgs) -> Result<Dev
             )),
         }
     }
-    for footprint in powers_of_two(MIN_CHASE_MIB * MIB, max) {
+    // One binding holds the whole chain: a power of two just over the
+    // adapter's limit (lavapipe: 2 GiB - 1 byte) is measured at the largest
+    // stride multiple that fits, so the sweep keeps its top point.
+    let limits = dev.ctx.limits();
+    let fits = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size)
+        / CHASE_STRIDE_BYTES
+        * CHASE_STRIDE_BYTES;
+    let mut chase_sizes: Vec<u64> = powers_of_two(MIN_CHASE_MIB * MIB, max)
+        .into_iter()
+        .map(|f| f.min(fits.max(CHASE_STRIDE_BYTES)))
+        .collect();
+    chase_sizes.dedup();
+    for footprint in chase_sizes {
         match measure_chase(dev, footprint, CHASE_HOPS, args.seconds) {
             Ok(case) => {
                 if !args.json {
