@@ -221,6 +221,7 @@ fn laa_help_teaches_with_examples() {
 
 use cardiotwin::laao::catalog::Catalog;
 use cardiotwin::laao::measure::LaaMeasurement;
+use cardiotwin::laao::patient::PatientInfo;
 use cardiotwin::laao::report::{esc, render_html, ReportInput};
 use cardiotwin::laao::Contour;
 
@@ -253,6 +254,9 @@ fn fake_measurement() -> LaaMeasurement {
         landing_zone: Some(at(10.0)),
         landing_zone_depth_mm: 10.0,
         depth_mm: 30.0,
+        bend: None,
+        sizing_depth_mm: 30.0,
+        morphology: cardiotwin::laao::bend::describe(None, 30.0, 24.0, false),
         tip: [0.0, 0.0, 30.0],
         centreline: vec![[0.0, 0.0, -10.0], [0.0, 0.0, 30.0]],
         ostium_arc_mm: 10.0,
@@ -279,7 +283,11 @@ fn report_is_self_contained_html_with_plot_contours_and_tables_without_a_mesh() 
         let (a, b) = axes(z);
         Ok(ellipse(a, b, z))
     });
+    let patient = PatientInfo::default();
     let html = render_html(&ReportInput {
+        name: "odd",
+        patient: &patient,
+        generated: "2026-12-04 17:00 UTC".into(),
         mesh_path: Path::new("patients/<odd> & name.vtu"),
         mesh_sha256: "abc".into(),
         catalog: &cat,
@@ -299,6 +307,9 @@ fn report_is_self_contained_html_with_plot_contours_and_tables_without_a_mesh() 
     let written = cardiotwin::laao::report::write_report(
         dir.path(),
         &ReportInput {
+            name: "patient7",
+            patient: &patient,
+            generated: "2026-12-04 17:00 UTC".into(),
             mesh_path: Path::new("some/where/patient7.vtu"),
             mesh_sha256: "abc".into(),
             catalog: &cat,
