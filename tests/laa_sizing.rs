@@ -322,7 +322,10 @@ fn catalog_with_an_unknown_key_is_rejected_naming_the_key_and_file() {
     assert!(err.contains("my_devices.toml"), "{err}");
     assert!(err.contains("lenght_mm"), "{err}");
     // The line of the misspelt key itself (it used to be one line short).
-    let line = text[..text.find("lenght_mm").unwrap()].matches('\n').count() + 1;
+    let line = text[..text.find("lenght_mm").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
     assert!(err.contains(&format!("line {line}:")), "line {line}: {err}");
 }
 
@@ -427,7 +430,10 @@ fn a_size_whose_verdict_is_fail_is_never_recommended_and_the_closest_is_named() 
     let closest = out.closest.as_ref().expect("the closest option is named");
     assert!(closest.verdict == Verdict::Fail);
     assert!(
-        closest.failing.iter().any(|r| r.starts_with("Position (fail)")),
+        closest
+            .failing
+            .iter()
+            .any(|r| r.starts_with("Position (fail)")),
         "{closest:?}"
     );
     assert!(
@@ -469,21 +475,41 @@ proptest! {
 fn an_approximate_length_short_by_less_than_its_tolerance_is_a_caution_not_a_failure() {
     let cat = catalog();
     let fam = cat.family("watchman-flx").unwrap();
-    assert!(fam.length_tolerance_mm > 0.0, "the FLX lengths are approximate");
+    assert!(
+        fam.length_tolerance_mm > 0.0,
+        "the FLX lengths are approximate"
+    );
     let size = &fam.sizes[1]; // 24 mm
     let lz = ellipse(10.0, 9.0, 2.0, 720);
     // The proximal face sits 2 - f*L deep; room = depth - that.
     let proximal = 2.0 - fam.landing_plane_fraction * size.length_mm;
     let room_for = |short: f64| size.length_mm - short + proximal;
-    let within = fit(&cat, fam, size, &site(&lz, &lz, 2.0, room_for(0.5 * fam.length_tolerance_mm)), None);
+    let within = fit(
+        &cat,
+        fam,
+        size,
+        &site(&lz, &lz, 2.0, room_for(0.5 * fam.length_tolerance_mm)),
+        None,
+    );
     assert!(within.depth_fits);
-    assert_eq!(within.criteria.position.verdict, Verdict::Caution, "{:?}", within.reasons);
+    assert_eq!(
+        within.criteria.position.verdict,
+        Verdict::Caution,
+        "{:?}",
+        within.reasons
+    );
     assert!(
         within.criteria.position.reasons[0].contains("approximate"),
         "{:?}",
         within.criteria.position.reasons
     );
-    let beyond = fit(&cat, fam, size, &site(&lz, &lz, 2.0, room_for(fam.length_tolerance_mm + 0.5)), None);
+    let beyond = fit(
+        &cat,
+        fam,
+        size,
+        &site(&lz, &lz, 2.0, room_for(fam.length_tolerance_mm + 0.5)),
+        None,
+    );
     assert!(!beyond.depth_fits);
     assert_eq!(beyond.criteria.position.verdict, Verdict::Fail);
     // Exact lengths (Amulet) have no tolerance: any shortfall fails.
@@ -493,9 +519,13 @@ fn an_approximate_length_short_by_less_than_its_tolerance_is_a_caution_not_a_fai
 
 #[test]
 fn catalog_with_a_negative_length_tolerance_is_rejected_naming_the_field() {
-    let text = shipped_text().replacen("length_tolerance_mm = 2.0", "length_tolerance_mm = -1.0", 1);
+    let text =
+        shipped_text().replacen("length_tolerance_mm = 2.0", "length_tolerance_mm = -1.0", 1);
     let err = Catalog::parse(&text, Path::new("c.toml"))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("family watchman-flx: length_tolerance_mm"), "{err}");
+    assert!(
+        err.contains("family watchman-flx: length_tolerance_mm"),
+        "{err}"
+    );
 }

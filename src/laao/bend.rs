@@ -30,8 +30,10 @@
 //! (one dominant lobe). Side lobes (cactus) are not assessed. Units: mm,
 //! degrees.
 
+use super::centreline::{geodesic, ring_centres};
 use super::contour::unit;
 use super::landing::{arc_length, point_at};
+use super::section::Surface;
 use crate::mesh::geometry::{dot, sub, V3};
 use serde::Serialize;
 
@@ -128,6 +130,49 @@ pub fn first_bend(line: &[V3], ostium_arc: f64, ostium_centre: V3, axis: V3) -> 
     })
 }
 
+/// The direction (unit) of the appendage's lumen near its far end: the
+/// surface node farthest from the ostium rim along the wall of the
+/// appendage (`beyond`: its nodes beyond the ostium plane through
+/// `ostium_centre` with normal `axis`), and the centres of the geodesic
+/// rings 4 to 10 mm from it. The centreline ends at the point deepest along
+/// the axis, which in a sharply bent appendage is the outer wall of the
+/// bend, not its far end: this sees the bend's full turn. None when the
+/// rings cannot be found.
+pub(super) fn distal_direction(
+    s: &Surface,
+    beyond: &[bool],
+    ostium_centre: V3,
+    axis: V3,
+) -> Option<V3> {
+    let axis = unit(axis);
+    let rim: Vec<u32> = (0..s.nodes.len() as u32)
+        .filter(|&v| beyond[v as usize] && dot(sub(s.nodes[v as usize], ostium_centre), axis) < 1.0)
+        .collect();
+    if rim.is_empty() {
+        return None;
+    }
+    let from_rim = geodesic(s, &rim, Some(beyond));
+    let far = (0..s.nodes.len() as u32)
+        .filter(|&v| from_rim[v as usize].is_finite())
+        .max_by(|&a, &b| from_rim[a as usize].total_cmp(&from_rim[b as usize]))?;
+    let from_far = geodesic(s, &[far], Some(beyond));
+    let rings = ring_centres(s, &from_far, 2.0, 11.0);
+    // Rings at 2, 4, ... mm: skip the cap's first ring, span the rest (on
+    // the chicken wing 2-8 mm gives 69 degrees, 4-10 mm 77, the truth 110:
+    // the far end's rings still feel the cap).
+    let (near, deep) = (rings.get(1)?, rings.last()?);
+    let d = sub(*near, *deep);
+    (crate::mesh::geometry::norm(d) > 2.0).then(|| unit(d))
+}
+
+/// The angle (degrees) between `dir` and `axis`.
+pub fn angle_deg(dir: V3, axis: V3) -> f64 {
+    dot(unit(dir), unit(axis))
+        .clamp(-1.0, 1.0)
+        .acos()
+        .to_degrees()
+}
+
 /// The morphology of an appendage `depth_mm` deep (to its tip) with an
 /// ostium `ostium_max_mm` wide at most and the first bend `bend`.
 pub fn describe(
@@ -148,9 +193,9 @@ pub fn describe(
             "its main axis bends {:.0}° {:.1} mm beyond the ostium (along the deployment axis)",
             b.angle_deg, b.depth_mm
         ),
-        None => format!(
-            "its main axis stays within {BEND_THRESHOLD_DEG:.0}° of the deployment axis"
-        ),
+        None => {
+            format!("its main axis stays within {BEND_THRESHOLD_DEG:.0}° of the deployment axis")
+        }
     };
     let (class, what) = match bend {
         Some(b) if b.angle_deg > SHARP_BEND_DEG => (
@@ -224,7 +269,12 @@ mod tests {
             None
         );
         assert_eq!(
-            first_bend(&bent_line(14.0, 20.0, 25.0), 10.0, [0.0; 3], [0.0, 0.0, 1.0]),
+            first_bend(
+                &bent_line(14.0, 20.0, 25.0),
+                10.0,
+                [0.0; 3],
+                [0.0, 0.0, 1.0]
+            ),
             None
         );
         let m = describe(None, 40.0, 24.0, false);

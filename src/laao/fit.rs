@@ -322,7 +322,10 @@ pub fn fit(
         };
         if !depth_fits {
             let approx = if tol > 0.0 {
-                format!(" (even allowing the catalog length's {} mm tolerance)", num(tol))
+                format!(
+                    " (even allowing the catalog length's {} mm tolerance)",
+                    num(tol)
+                )
             } else {
                 String::new()
             };
@@ -340,7 +343,8 @@ pub fn fit(
                 Verdict::Caution,
                 format!(
                     "may be too long: the catalog length {} mm is approximate (+-{} mm) and \
-                     exceeds the {room} by {:.1} mm; check the length in the instructions for use",
+                     exceeds the room ({room}) by {:.1} mm; check the length in the instructions \
+                     for use",
                     num(len),
                     num(tol),
                     len - usable

@@ -12,7 +12,7 @@
 //! the main lumen: a side branch cut lengthwise is cut off at its neck
 //! ([`super::neck`]). Units: mm.
 
-use super::bend::{describe, first_bend, Bend, Morphology};
+use super::bend::{angle_deg, describe, distal_direction, first_bend, Bend, Morphology};
 use super::centreline::{nearest_node, recentre, smooth};
 use super::contour::{unit, Contour};
 use super::detect::{border_normal, centroid_of, find_start, no_appendage, tag_border, Start};
@@ -240,7 +240,14 @@ pub fn measure_on(s: &Surface, opts: &MeasureOptions) -> Result<LaaMeasurement> 
     let bend = if truncated {
         None
     } else {
-        first_bend(&line, ostium_arc, ost_c, ostium.normal)
+        first_bend(&line, ostium_arc, ost_c, ostium.normal).map(|mut b| {
+            // The centreline ends at the deepest point; the far end of a
+            // sharply bent lobe turns further (see `distal_direction`).
+            if let Some(d) = distal_direction(s, &t.beyond.nodes, ost_c, ostium.normal) {
+                b.angle_deg = b.angle_deg.max(angle_deg(d, ostium.normal));
+            }
+            b
+        })
     };
     let sizing_depth = bend.map_or(t.beyond.depth, |b| b.depth_mm.min(t.beyond.depth));
     let morphology = describe(

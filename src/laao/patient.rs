@@ -138,9 +138,10 @@ pub fn report_names(meshes: &[PathBuf], ids: &[Option<String>]) -> Result<Vec<St
     let parts: Vec<Vec<String>> = meshes
         .iter()
         .map(|m| {
-            let stem = m
-                .file_stem()
-                .map_or_else(|| "patient".to_string(), |s| s.to_string_lossy().into_owned());
+            let stem = m.file_stem().map_or_else(
+                || "patient".to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            );
             let mut v = vec![stem];
             let folders: Vec<String> = m
                 .parent()
@@ -234,14 +235,20 @@ mod tests {
         let m = paths(&["a/LA.vtu", "b/LA.vtu"]);
         let ids = [Some("P1".to_string()), Some("P1".to_string())];
         let e = report_names(&m, &ids).unwrap_err().to_string();
-        assert!(e.contains("a/LA.vtu") && e.contains("b/LA.vtu") && e.contains("P1"), "{e}");
+        assert!(
+            e.contains("a/LA.vtu") && e.contains("b/LA.vtu") && e.contains("P1"),
+            "{e}"
+        );
     }
 
     #[test]
     fn sidecar_with_an_unknown_key_is_an_error_naming_file_and_line() {
-        let e = parse_sidecar("id = \"P1\"\nstudyy = \"x\"\n", Path::new("p1/patient.toml"))
-            .unwrap_err()
-            .to_string();
+        let e = parse_sidecar(
+            "id = \"P1\"\nstudyy = \"x\"\n",
+            Path::new("p1/patient.toml"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.contains("p1/patient.toml") && e.contains("line 2") && e.contains("studyy"),
             "{e}"

@@ -160,7 +160,10 @@ fn patient_header(input: &ReportInput) -> String {
     let p = input.patient;
     let missing = "not given (--patient-id or a patient.toml sidecar)";
     let mut rows = vec![
-        ("Patient", p.id.clone().unwrap_or_else(|| missing.to_string())),
+        (
+            "Patient",
+            p.id.clone().unwrap_or_else(|| missing.to_string()),
+        ),
         (
             "Study",
             p.study

@@ -109,7 +109,9 @@ impl FamilySizing {
 fn closest_of(fits: &[DeviceFit], target: impl Fn(&DeviceFit) -> f64) -> Option<Closest> {
     let off_range = |f: &DeviceFit| {
         let [lo, hi] = f.compression_range_pct;
-        (lo - f.compression_pct).max(f.compression_pct - hi).max(0.0)
+        (lo - f.compression_pct)
+            .max(f.compression_pct - hi)
+            .max(0.0)
     };
     fits.iter()
         .min_by(|a, b| {
