@@ -231,7 +231,9 @@ fn run_measure(path: &Path, tip: Option<[f64; 3]>, lz_depth: f64, json: bool) ->
         "{:<24} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10}",
         "contour (mm)", "max", "min", "perim-D", "area-D", "perimeter", "area mm2"
     );
-    let lz_name = format!("landing zone (+{} mm)", num(m.landing_zone_depth_mm));
+    // Not a device family's landing zone: `laa size` measures each family
+    // at its own catalog depth (FLX and Watchman 2 mm, Amulet 11 mm).
+    let lz_name = format!("plane at {} mm", num(m.landing_zone_depth_mm));
     let rows = [
         Some(("ostium", &m.ostium)),
         m.landing_zone.as_ref().map(|c| (lz_name.as_str(), c)),
@@ -251,6 +253,11 @@ fn run_measure(path: &Path, tip: Option<[f64; 3]>, lz_depth: f64, json: bool) ->
     for n in &m.notes {
         println!("note: {n}");
     }
+    println!(
+        "(plane at {} mm: --landing-zone-depth; each device family's own landing zone, from \
+         the catalog, is in `laa size`)",
+        num(m.landing_zone_depth_mm)
+    );
     println!("\ndiameter versus depth (mm):");
     println!("{:>8} {:>8} {:>8} {:>8}", "depth", "max", "min", "perim-D");
     for s in &m.profile {
