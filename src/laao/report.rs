@@ -111,10 +111,10 @@ pub fn render_html(input: &ReportInput) -> String {
         esc(RESEARCH_BANNER)
     );
     h.push_str(&patient_header(input));
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<p>Ostium {:.1} x {:.1} mm (perimeter-derived {:.1} mm); depth to the tip {}{:.1} mm; \
-         depth a device can use {:.1} mm{}; appendage found by {}.<br>Morphology: {}.</p>\n",
+         depth a device can use {:.1} mm{}; appendage found by {}.<br>Morphology: {}.</p>",
         m.ostium.max_diameter_mm,
         m.ostium.min_diameter_mm,
         m.ostium.perimeter_diameter_mm,
