@@ -512,8 +512,10 @@ fn chicken_wing_is_sized_against_the_depth_to_its_bend() {
     let usable = v["sizing_depth_mm"].as_f64().unwrap();
     let bend = &v["bend"];
     assert!(depth > 29.0, "depth to the tip {depth}");
+    // 14 mm straight, then the 30-degree point of an 11 mm radius: 19.5 mm
+    // on the exact centreline (the measured one is smoothed, turns earlier).
     assert!(
-        usable > 9.0 && usable < 17.0,
+        usable > 12.0 && usable < 21.0,
         "depth to the bend {usable}: {bend}"
     );
     assert!(bend["angle_deg"].as_f64().unwrap() > 60.0, "{bend}");

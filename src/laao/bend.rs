@@ -14,11 +14,12 @@
 //! half of every millimetre it goes deeper (sin 30 = 0.5), so a straight
 //! device body meets the outer wall within about one device radius of
 //! going on; below it, a lumen that compresses the device by 10-30 %
-//! (LAAO.md, Watchman FLX) still holds it. The turn is located where it
-//! starts: the last point before the threshold is crossed whose direction
-//! is within half the threshold (15 degrees) of the axis, so the depth is
-//! that of the straight part (the chicken wing: about 15-17 mm for a bend
-//! that starts 14 mm in, on a centreline smoothed over a few mm).
+//! (LAAO.md, Watchman FLX) still holds it. So the depth to the bend is the
+//! depth along the axis of the point where the turn crosses 30 degrees
+//! (a bend of radius 11 mm starting 14 mm in: 14 + 11 sin 30 = 19.5 mm),
+//! not where it starts: taking the start (tried first, at 15 degrees) left
+//! the chicken wing 11.5 mm and refused even the 7.5 mm Amulet lobe, which
+//! the 30-degree argument says still holds.
 //!
 //! **Morphology** (LAAO.md): the four classes are unreliable between readers
 //! (kappa about 0.24), so the description states the measured bend angle and
@@ -59,8 +60,9 @@ pub struct Bend {
     /// Largest angle (degrees) between the centreline beyond the bend and
     /// the deployment axis.
     pub angle_deg: f64,
-    /// Depth (mm) along the deployment axis, from the ostium plane, at which
-    /// the turn starts: the straight room a device has.
+    /// Depth (mm) along the deployment axis, from the ostium plane, of the
+    /// point where the turn crosses [`BEND_THRESHOLD_DEG`]: the room a
+    /// straight device has.
     pub depth_mm: f64,
     /// Arc length (mm) along the centreline from the ostium to that point.
     pub arc_mm: f64,
@@ -115,10 +117,14 @@ pub fn first_bend(line: &[V3], ostium_arc: f64, ostium_centre: V3, axis: V3) -> 
     let crossed = samples
         .iter()
         .position(|&(_, dev)| dev > BEND_THRESHOLD_DEG)?;
-    let start = samples[..crossed]
-        .iter()
-        .rposition(|&(_, dev)| dev <= BEND_THRESHOLD_DEG / 2.0)
-        .map_or(ostium_arc, |k| samples[k].0);
+    // Where the deviation crosses the threshold, between two samples.
+    let start = match crossed.checked_sub(1).map(|k| samples[k]) {
+        Some((a0, d0)) => {
+            let (a1, d1) = samples[crossed];
+            a0 + (a1 - a0) * ((BEND_THRESHOLD_DEG - d0) / (d1 - d0)).clamp(0.0, 1.0)
+        }
+        None => ostium_arc,
+    };
     let angle = samples[crossed..]
         .iter()
         .map(|&(_, dev)| dev)
@@ -252,11 +258,12 @@ mod tests {
     }
 
     #[test]
-    fn a_110_degree_bend_after_14_mm_is_found_where_it_starts() {
+    fn a_110_degree_bend_after_14_mm_is_found_where_it_turns_30_degrees() {
         let line = bent_line(14.0, 11.0, 110.0);
         let b = first_bend(&line, 10.0, [0.0; 3], [0.0, 0.0, 1.0]).expect("a bend");
         assert!((b.angle_deg - 110.0).abs() < 3.0, "{b:?}");
-        assert!(b.depth_mm > 13.0 && b.depth_mm < 17.0, "{b:?}");
+        // 14 + 11 sin 30 = 19.5 mm; the +-3 mm chord turns a little later.
+        assert!((b.depth_mm - 19.5).abs() < 1.0, "{b:?}");
         let m = describe(Some(&b), 31.0, 23.0, false);
         assert_eq!(m.class, MorphologyClass::ChickenWing);
         assert!(m.description.contains("110°"), "{}", m.description);
