@@ -12,6 +12,8 @@
 pub mod assets;
 pub mod bench;
 pub mod error;
+pub mod input;
+pub mod interrupt;
 pub mod laao;
 pub mod mesh;
 pub mod output;
@@ -21,6 +23,7 @@ pub mod scenario;
 pub mod solver;
 #[cfg(feature = "viewer")]
 pub mod viewer;
+pub mod workload;
 
 pub use error::{Error, Result};
 pub use mesh::{ElementKind, Mesh};

@@ -2,5 +2,6 @@
 
 pub mod atomic;
 pub mod colormap;
+pub mod folder;
 pub mod render;
 pub mod results;
