@@ -73,7 +73,7 @@ pub fn preflight(dir: &Path, inputs: &[PathBuf], overwrite: bool) -> Result<()> 
         }
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(dir, e)),
+        Err(e) => return Err(refuse(dir, format!("cannot be created or read: {e}"))),
     }
     check_inputs(dir, inputs)?;
     previous_run(dir, overwrite).map(|_| ())
