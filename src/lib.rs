@@ -18,6 +18,7 @@ pub mod laao;
 pub mod mesh;
 pub mod output;
 pub mod physics;
+pub mod platform;
 pub mod run;
 pub mod scenario;
 pub mod solver;

@@ -113,6 +113,7 @@ enum Command {
 
 fn main() -> ExitCode {
     restore_sigpipe();
+    cardiotwin::platform::ensure_xdg_runtime_dir();
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@
 
 mod common {
     pub mod cli;
+    pub mod gpu;
 }
 
 use common::cli::{cardiotwin, project, text};
@@ -189,4 +190,91 @@ fn a_device_given_as_a_mesh_or_scenario_is_refused_at_once() {
     ]);
     assert!(!o.status.success());
     assert!(text(&o).contains("is a device"), "{}", text(&o));
+}
+
+#[test]
+fn bench_refuses_sizes_and_durations_it_cannot_measure() {
+    for (args, expect) in [
+        (&["bench", "--sizes", "1000000000000"][..], "--sizes"),
+        (&["bench", "--sizes", "8"][..], "8 nodes"),
+        (&["bench", "--seconds", "NaN"][..], "--seconds"),
+        (&["bench", "--seconds", "inf"][..], "--seconds"),
+    ] {
+        let started = std::time::Instant::now();
+        let o = cardiotwin(args);
+        assert!(!o.status.success(), "{args:?} ran");
+        assert!(text(&o).contains(expect), "{args:?}: {}", text(&o));
+        assert!(!text(&o).contains("panicked"), "{}", text(&o));
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "{args:?} took long to refuse"
+        );
+    }
+}
+
+#[test]
+fn bench_says_why_a_fraction_is_not_a_bandwidth_figure() {
+    let o = cardiotwin(&[
+        "bench",
+        "--sizes",
+        "1000",
+        "--seconds",
+        "0.05",
+        "--backends",
+        "cpu",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let case = &v["cases"][0];
+    assert!(
+        case["note"].as_str().is_some_and(|n| n.contains("cache")),
+        "{case}"
+    );
+}
+
+#[cfg(feature = "viewer")]
+#[test]
+fn view_time_is_capped() {
+    let o = cardiotwin(&[
+        "view",
+        "--screenshot",
+        "x.png",
+        "--time-ms",
+        "1e9",
+        project("assets/scenarios/slab.toml")
+            .to_str()
+            .expect("utf8"),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("from 0 to 10000 ms"), "{}", text(&o));
+}
+
+/// libwayland's "XDG_RUNTIME_DIR is invalid or not set" reached the user on
+/// every successful GPU run without the variable (batch jobs, containers).
+#[test]
+fn a_gpu_run_without_xdg_runtime_dir_prints_no_spurious_error() {
+    if common::gpu::context().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cardiotwin"))
+        .args([
+            "run",
+            project("assets/scenarios/slab.toml")
+                .to_str()
+                .expect("utf8"),
+            "--out",
+            dir.path().join("out").to_str().expect("utf8"),
+            "--backend",
+            "gpu",
+            "-q",
+        ])
+        .env_remove("XDG_RUNTIME_DIR")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("XDG_RUNTIME_DIR"), "{err}");
+    assert!(!err.contains("error"), "{err}");
 }
