@@ -42,6 +42,7 @@ struct Manifest {
 }
 
 /// A claimed output folder: locked, with a staging folder to write into.
+#[derive(Debug)]
 pub struct OutputFolder {
     dir: PathBuf,
     /// Always `Some` until dropped; `Option` so that [`Drop`] can delete it
@@ -420,9 +421,7 @@ mod tests {
         std::fs::write(first.staging().join("summary.json"), "1").expect("write");
         first.commit().expect("commit");
 
-        let err = OutputFolder::claim(&out, &[], false)
-            .err()
-            .expect("not empty");
+        let err = OutputFolder::claim(&out, &[], false).expect_err("not empty");
         assert!(err.to_string().contains("--overwrite"), "{err}");
 
         let second = OutputFolder::claim(&out, &[], true).expect("overwrite");
@@ -435,7 +434,7 @@ mod tests {
         );
 
         std::fs::write(out.join("notes.txt"), "mine").expect("write");
-        let err = OutputFolder::claim(&out, &[], true).err().expect("foreign");
+        let err = OutputFolder::claim(&out, &[], true).expect_err("foreign");
         assert!(err.to_string().contains("notes.txt"), "{err}");
         assert!(
             out.join("notes.txt").is_file(),
@@ -464,9 +463,7 @@ mod tests {
     fn a_second_claim_while_the_first_holds_the_lock_is_refused() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let first = OutputFolder::claim(tmp.path(), &[], false).expect("claim");
-        let err = OutputFolder::claim(tmp.path(), &[], false)
-            .err()
-            .expect("locked");
+        let err = OutputFolder::claim(tmp.path(), &[], false).expect_err("locked");
         assert!(err.to_string().contains("another cardiotwin run"), "{err}");
         drop(first);
         OutputFolder::claim(tmp.path(), &[], false).expect("free again");
@@ -477,11 +474,10 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let mesh = tmp.path().join("mesh.vtu");
         std::fs::write(&mesh, "x").expect("write");
-        let err = preflight(&mesh, &[mesh.clone()], true).err().expect("file");
+        let inputs = std::slice::from_ref(&mesh);
+        let err = preflight(&mesh, inputs, true).expect_err("file");
         assert!(err.to_string().contains("not a folder"), "{err}");
-        let err = preflight(tmp.path(), &[mesh.clone()], true)
-            .err()
-            .expect("input inside");
+        let err = preflight(tmp.path(), inputs, true).expect_err("input inside");
         assert!(err.to_string().contains("an input of this run"), "{err}");
         assert!(mesh.is_file());
     }
