@@ -152,7 +152,29 @@ fn contents(root: &Path) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Top-level entries of a recursive listing: `snapshots/ (19 files)`.
+fn summarised(paths: &[String]) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for p in paths {
+        let top = match p.split_once('/') {
+            Some((dir, _)) => format!("{dir}/"),
+            None => p.clone(),
+        };
+        match out.last_mut() {
+            Some((last, n)) if *last == top => *n += 1,
+            _ => out.push((top, 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(top, n)| match n {
+            1 => top,
+            _ => format!("{top} ({n} files)"),
+        })
+        .collect()
+}
+
 fn listing(names: &[String]) -> String {
+    let names = summarised(names);
     let mut text = names
         .iter()
         .take(LISTED)
@@ -423,6 +445,10 @@ mod tests {
 
         let err = OutputFolder::claim(&out, &[], false).expect_err("not empty");
         assert!(err.to_string().contains("--overwrite"), "{err}");
+        assert!(
+            err.to_string().contains("snapshots/, summary.json"),
+            "one entry per top-level name: {err}"
+        );
 
         let second = OutputFolder::claim(&out, &[], true).expect("overwrite");
         std::fs::write(second.staging().join("summary.json"), "2").expect("write");
@@ -439,6 +465,23 @@ mod tests {
         assert!(
             out.join("notes.txt").is_file(),
             "a user's file is never deleted"
+        );
+    }
+
+    #[test]
+    fn a_listing_names_folders_once_with_their_file_count() {
+        let paths: Vec<String> = [
+            "a.vtu",
+            "snapshots.pvd",
+            "snapshots/1.vtu",
+            "snapshots/2.vtu",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            listing(&paths),
+            "a.vtu, snapshots.pvd, snapshots/ (2 files)"
         );
     }
 
