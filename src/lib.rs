@@ -11,6 +11,7 @@
 
 pub mod assets;
 pub mod bench;
+pub mod bench_memory;
 pub mod error;
 pub mod input;
 pub mod interrupt;

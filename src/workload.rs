@@ -36,9 +36,12 @@ pub struct Workload {
     pub snapshots: u64,
     /// Rows of probes.csv.
     pub probe_rows: u64,
-    /// Upper estimate of the bytes written (uncompressed snapshot payloads
-    /// plus probes.csv plus the activation map).
+    /// Estimate of the bytes written (snapshots, probes.csv, the
+    /// activation map), uncompressed.
     pub output_bytes: u64,
+    /// The first snapshot's bytes (it carries the geometry) over all the
+    /// snapshots' bytes: scales the first snapshot's time to all of them.
+    pub first_snapshot_share: f64,
 }
 
 impl Workload {
@@ -55,21 +58,36 @@ impl Workload {
         } else {
             steps / p.probe_every_steps.max(1) + 1
         };
-        // One VTU: Float64 points, Int32 connectivity, offsets and regions,
-        // UInt8 types, Float64 fibres when present, one Float64 field.
+        // activation.vtu: Float64 points, Int32 connectivity, offsets and
+        // regions, UInt8 types, Float64 fibres when present, two Float64
+        // fields; the openCARP .dat copies as text, about 16 bytes a value.
         let (n, e) = (mesh.node_count() as u64, mesh.element_count() as u64);
-        let per_element = 4 * mesh.kind.nodes_per_element() as u64
-            + 4
-            + 1
-            + 4
-            + if mesh.fibres.is_some() { 24 } else { 0 };
-        let vtu = 24 * n + per_element * e;
+        let npe = mesh.kind.nodes_per_element() as u64;
+        let fibres = if mesh.fibres.is_some() { 24 } else { 0 };
+        let activation = 24 * n + (4 * npe + 9 + fibres) * e + 16 * n + 2 * 16 * n;
+        // Snapshots: the EnSight geometry once (Float32 points, Int32
+        // connectivity), then per frame one Float32 per node in the .scl
+        // file and one in vm.igb.
+        let geometry = if snapshots > 0 {
+            12 * n + 4 * npe * e
+        } else {
+            0
+        };
+        let frame = 8 * n;
         // probes.csv: about 10 characters per value.
         let csv = probe_rows.saturating_mul(10 * (p.probe_nodes.len() as u64 + 1));
         let output_bytes = snapshots
-            .saturating_mul(vtu + 8 * n)
+            .saturating_mul(frame)
+            .saturating_add(geometry)
             .saturating_add(csv)
-            .saturating_add(vtu + 16 * n);
+            .saturating_add(activation);
+        // Share of the snapshot writing the first snapshot (geometry + one
+        // frame) represents.
+        let first_snapshot_share = if snapshots > 0 {
+            (geometry + frame) as f64 / (geometry + snapshots.saturating_mul(frame)) as f64
+        } else {
+            1.0
+        };
         Workload {
             steps,
             dt_ms: p.dt_ms,
@@ -77,6 +95,7 @@ impl Workload {
             snapshots,
             probe_rows,
             output_bytes,
+            first_snapshot_share,
         }
     }
 
@@ -131,7 +150,7 @@ impl Workload {
         }
         if self.output_bytes > MAX_OUTPUT_BYTES {
             out.push(format!(
-                "up to {:.1} GB of output is above the limit of {:.0} GB; raise \
+                "about {:.1} GB of output is above the limit of {:.0} GB; raise \
                  output.snapshot_every_ms or output.probe_every_ms",
                 self.output_bytes as f64 / 1e9,
                 MAX_OUTPUT_BYTES as f64 / 1e9
@@ -147,7 +166,7 @@ impl Workload {
             text.push_str(&format!(", {} snapshot files", self.snapshots));
         }
         text.push_str(&format!(
-            ", up to {} of output",
+            ", about {} of output",
             human_bytes(self.output_bytes)
         ));
         text

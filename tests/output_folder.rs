@@ -71,7 +71,7 @@ fn a_second_run_is_refused_and_overwrite_replaces_the_whole_previous_run() {
     let out = dir.path().join("out");
     let o = run(&with_snapshots, &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(out.join("snapshots/vm_00002.vtu").is_file());
+    assert!(out.join("snapshots/vm_mv_00002.scl").is_file());
     let first = std::fs::read(out.join("summary.json")).expect("summary");
 
     let o = run(&without, &out, &[]);
@@ -89,7 +89,7 @@ fn a_second_run_is_refused_and_overwrite_replaces_the_whole_previous_run() {
     let o = run(&without, &out, &["--overwrite"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        !out.join("snapshots").exists() && !out.join("snapshots.pvd").exists(),
+        !out.join("snapshots").exists() && !out.join("snapshots.case").exists(),
         "the first run's snapshots are gone: {:?}",
         listing(&out)
     );
@@ -112,7 +112,7 @@ fn a_failed_run_with_overwrite_leaves_the_good_results_untouched() {
     let o = run(&good, &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
     let before: Vec<(String, Vec<u8>)> =
-        ["summary.json", "activation.vtu", "snapshots/vm_00001.vtu"]
+        ["summary.json", "activation.vtu", "snapshots/vm_mv_00001.scl"]
             .iter()
             .map(|f| (f.to_string(), std::fs::read(out.join(f)).expect("file")))
             .collect();

@@ -88,6 +88,15 @@ pub fn run_loaded(
     let inputs = input_files(&scenario);
     // A wrong --out fails before the mesh is loaded.
     folder::preflight(out_dir, &inputs, opts.overwrite)?;
+    // State the unit assumed for an openCARP mesh without mesh.scale (um).
+    let mesh_opts = cardiotwin::mesh::io::LoadOptions {
+        scale: scenario.mesh.scale,
+        ..Default::default()
+    };
+    let mesh_path = scenario.resolve(&scenario.mesh.file);
+    if let Some(note) = cardiotwin::mesh::io::unit_note(&mesh_path, &mesh_opts) {
+        eprintln!("{note}");
+    }
     let prepared = prepare(&scenario)?;
     let workload = Workload::of(&prepared);
     let excesses = workload.excesses(&prepared);
@@ -156,7 +165,7 @@ pub fn run_loaded(
             Event::Calibrated { steps, seconds } => {
                 if !opts.quiet {
                     let stepping = seconds / steps as f64 * workload.steps as f64;
-                    let writing = first_snapshot_s * workload.snapshots as f64;
+                    let writing = first_snapshot_s / workload.first_snapshot_share;
                     let basis = if workload.snapshots > 0 {
                         format!(
                             "the first {steps} steps took {seconds:.3} s, the first snapshot \
@@ -190,10 +199,7 @@ pub fn run_loaded(
     bar.finish_and_clear();
     let sim = sim?;
     let mut outputs = Vec::new();
-    if snapshots.finish()?.is_some() {
-        outputs.push("snapshots.pvd".to_string());
-        outputs.push("snapshots/".to_string());
-    }
+    outputs.extend(snapshots.finish()?);
     let summary = write_results(
         folder.staging(),
         &scenario,
