@@ -390,7 +390,7 @@ pub fn simulate(
         on_event(Event::Progress {
             time_ms: p.time_of_step(step),
         })?;
-        if snap > 0 && step.is_multiple_of(snap) {
+        if snap > 0 && step % snap == 0 {
             let vm = vm_mesh(backend)?;
             on_event(Event::Snapshot {
                 index: snapshot_index,

@@ -111,11 +111,14 @@ fn a_failed_run_with_overwrite_leaves_the_good_results_untouched() {
     let out = dir.path().join("out");
     let o = run(&good, &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let before: Vec<(String, Vec<u8>)> =
-        ["summary.json", "activation.vtu", "snapshots/vm_mv_00001.scl"]
-            .iter()
-            .map(|f| (f.to_string(), std::fs::read(out.join(f)).expect("file")))
-            .collect();
+    let before: Vec<(String, Vec<u8>)> = [
+        "summary.json",
+        "activation.vtu",
+        "snapshots/vm_mv_00001.scl",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), std::fs::read(out.join(f)).expect("file")))
+    .collect();
     // Blows up at once: a stimulus of 1e9 mV/ms.
     let boom = dir.path().join("boom.toml");
     std::fs::write(
@@ -181,6 +184,7 @@ fn the_output_folder_never_holds_or_replaces_an_input() {
     assert_eq!(std::fs::read(&mesh).expect("mesh"), original);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_folder_another_run_is_writing_into_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -189,7 +193,14 @@ fn a_folder_another_run_is_writing_into_is_refused() {
     std::fs::create_dir(&out).expect("mkdir");
     // Hold the lock as a running cardiotwin would.
     let lock = std::fs::File::create(out.join(".cardiotwin.lock")).expect("lock file");
-    lock.try_lock().expect("lock");
+    // SAFETY: flock on a descriptor this test owns.
+    let rc = unsafe {
+        libc::flock(
+            std::os::unix::io::AsRawFd::as_raw_fd(&lock),
+            libc::LOCK_EX | libc::LOCK_NB,
+        )
+    };
+    assert_eq!(rc, 0, "lock taken");
     let o = run(&scenario, &out, &[]);
     assert!(!o.status.success());
     assert!(text(&o).contains("another cardiotwin run"), "{}", text(&o));

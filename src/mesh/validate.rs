@@ -17,7 +17,7 @@ const DEGENERATE_REL: f64 = 1e-12;
 pub fn validate(mesh: &mut Mesh, path: &Path) -> Result<()> {
     let bad = |m: String| Error::invalid_mesh(path, m);
     let npe = mesh.kind.nodes_per_element();
-    if !mesh.elements.len().is_multiple_of(npe) {
+    if mesh.elements.len() % npe != 0 {
         return Err(bad(format!(
             "{} connectivity entries is not a multiple of {npe}",
             mesh.elements.len()

@@ -6,7 +6,7 @@
 //!   refused rather than emptied: we never delete a user's files.
 //! - A folder that holds (or is) an input of the run is refused: a run never
 //!   writes over its own mesh or scenario.
-//! - The folder is locked ([`LOCK_FILE`], an OS advisory lock held for the
+//! - The folder is locked ([`LOCK_FILE`], an flock(2) advisory lock held for the
 //!   whole run): a second run into it fails at once instead of interleaving
 //!   its files with the first's.
 //! - The run writes into a staging folder inside the output folder (same
@@ -255,6 +255,32 @@ fn write_manifest(dir: &Path, files: &[String]) -> Result<()> {
     super::atomic::write_string_atomic(&dir.join(MANIFEST_FILE), &json)
 }
 
+/// Take an exclusive advisory lock on `file` without waiting: `Ok(false)`
+/// when another process (or another open of the file) holds it. flock(2),
+/// released by the OS when the file is closed or the process dies. (std's
+/// `File::try_lock` does the same from Rust 1.89; our MSRV is 1.85.)
+#[cfg(unix)]
+fn try_lock(file: &File) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: flock on a descriptor we own for the duration of the call.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = std::io::Error::last_os_error();
+    if err.kind() == std::io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(err)
+    }
+}
+
+/// Without flock the folder is not locked; the other guarantees hold.
+#[cfg(not(unix))]
+fn try_lock(_file: &File) -> std::io::Result<bool> {
+    Ok(true)
+}
+
 /// `a/b/c.vtu` -> `a`.
 fn top_level(rel: &str) -> &str {
     rel.split('/').next().unwrap_or(rel)
@@ -279,9 +305,9 @@ impl OutputFolder {
                     format!("is not writable ({}: {e})", lock_path.display()),
                 )
             })?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
+        match try_lock(&lock) {
+            Ok(true) => {}
+            Ok(false) => {
                 return Err(refuse(
                     dir,
                     format!(
@@ -291,9 +317,7 @@ impl OutputFolder {
                     ),
                 ))
             }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(refuse(dir, format!("cannot be locked: {e}")))
-            }
+            Err(e) => return Err(refuse(dir, format!("cannot be locked: {e}"))),
         }
         sweep_leftovers(dir);
         // Again under the lock: the folder may have changed since preflight.
@@ -502,6 +526,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_second_claim_while_the_first_holds_the_lock_is_refused() {
         let tmp = tempfile::tempdir().expect("tempdir");

@@ -119,7 +119,7 @@ impl Backend for CpuBackend {
         for _ in 0..steps {
             let every = self.problem.probe_every_steps;
             // Like the GPU backend: one row per sample time, empty without probes.
-            if every > 0 && self.steps.is_multiple_of(every) {
+            if every > 0 && self.steps % every == 0 {
                 self.sample_probes();
             }
             self.step()?;

@@ -451,7 +451,7 @@ impl GpuBackend {
     }
 
     fn takes_sample(&self, step: u64) -> bool {
-        self.probe_every > 0 && step.is_multiple_of(self.probe_every)
+        self.probe_every > 0 && step % self.probe_every == 0
     }
 
     /// Run steps [steps_done, steps_done + count) in one submit. Returns the
