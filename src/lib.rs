@@ -22,6 +22,7 @@ pub mod physics;
 pub mod platform;
 pub mod run;
 pub mod scenario;
+pub mod scenario_checks;
 pub mod solver;
 #[cfg(feature = "viewer")]
 pub mod viewer;
