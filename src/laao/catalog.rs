@@ -322,7 +322,7 @@ impl Catalog {
 
     /// Read and validate a catalog file.
     pub fn load(path: &Path) -> Result<Catalog> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::input::read_text(path)?;
         Catalog::parse(&text, path)
     }
 
