@@ -1016,3 +1016,41 @@ pub fn powers_of_two(from: u64, to: u64) -> Vec<u64> {
         .take_while(|&s| s <= to)
         .collect()
 }
+
+/// The roofline of `cardiotwin bench`'s step kernel: read + write bytes per
+/// second of the WGSL compute copy (`measure_copy`, one buffer pair) over a
+/// footprint of `step_bytes` rounded up to the copy's 2 MiB granule.
+///
+/// A compute copy, not `copy_buffer_to_buffer`: on an H200 the latter is a
+/// transfer path at 0.21-0.85 TB/s depending on size while WGSL copies reach
+/// 3.5-4.0 TB/s, so a fraction against it read 149-573 %.
+pub fn compute_copy_roofline(dev: &MemoryDevice, step_bytes: u64, min_seconds: f64) -> Result<f64> {
+    let footprint = step_bytes.max(1).div_ceil(2 * MIB) * 2 * MIB;
+    Ok(measure_copy(dev, footprint, Layout::One, min_seconds)?.bytes_per_s)
+}
+
+/// Parse `--footprints-mib`: each entry a whole number of MiB, at least
+/// `min_mib` and at most `max_mib`; the list sorted and without repeats.
+/// The error names the offending entry and what was expected.
+pub fn parse_footprints_mib(list: &str, min_mib: u64, max_mib: u64) -> Result<Vec<u64>> {
+    let mut out = Vec::new();
+    for (i, raw) in list.split(',').enumerate() {
+        let entry = raw.trim();
+        let mib: u64 = entry.parse().map_err(|_| {
+            Error::Unsupported(format!(
+                "--footprints-mib: entry {} ('{entry}') is not a whole number of MiB",
+                i + 1
+            ))
+        })?;
+        if mib < min_mib || mib > max_mib {
+            return Err(Error::Unsupported(format!(
+                "--footprints-mib: entry {} ({mib} MiB) is outside {min_mib}..={max_mib} MiB",
+                i + 1
+            )));
+        }
+        out.push(mib);
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
