@@ -19,6 +19,7 @@ pub mod output;
 pub mod physics;
 pub mod run;
 pub mod scenario;
+pub mod scenario_checks;
 pub mod solver;
 #[cfg(feature = "viewer")]
 pub mod viewer;
