@@ -25,12 +25,21 @@ pub struct BenchCase {
     pub node_steps_per_s: f64,
     /// Bytes the step must move per second (see `step_bytes`).
     pub bytes_per_s: f64,
-    /// Plain copy bandwidth on the same backend (read + write bytes per s).
+    /// The roofline: copy bandwidth on the same backend (read + write bytes
+    /// per s). GPU: a WGSL compute copy over the step's footprint
+    /// (`bench_memory::compute_copy_roofline`); CPU: a parallel memcpy.
     pub copy_bytes_per_s: f64,
+    /// `bytes_per_s / copy_bytes_per_s`.
     pub fraction_of_copy: f64,
     /// Why `fraction_of_copy` is not a memory-bandwidth fraction, when it
     /// is not (a working set that stays in cache); null otherwise.
     pub note: Option<String>,
+    /// GPU only: `copy_buffer_to_buffer` with buffers of the step's bytes
+    /// (at least 256 MiB), the denominator `fraction_of_copy` had before
+    /// 2026-12-04. A transfer path, not the roofline: kept so old figures
+    /// can be compared, not silently reinterpreted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buffer_copy_bytes_per_s: Option<f64>,
 }
 
 /// Smallest cube measured: below it a step is a few microseconds and the

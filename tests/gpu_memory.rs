@@ -10,8 +10,8 @@ mod common {
 }
 
 use cardiotwin::bench_memory::{
-    chase_words, copy_words, cpu_walk, measure_chase, measure_copy, Hints, Layout, MemoryDevice,
-    CHASE_STRIDE_BYTES, MIB,
+    chase_words, copy_words, cpu_walk, measure_chase, measure_copy, parse_footprints_mib, Hints,
+    Layout, MemoryDevice, CHASE_STRIDE_BYTES, MIB,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -192,4 +192,135 @@ fn cli_memory_json_has_both_devices_and_every_footprint() {
         // 1 .. 64 MiB chase footprints.
         assert_eq!(d["chase"].as_array().map(Vec::len), Some(7));
     }
+}
+
+// ------------------------------------------------------- --footprints-mib
+
+#[test]
+fn footprints_list_is_parsed_sorted_and_deduplicated() {
+    assert_eq!(
+        parse_footprints_mib("1024, 64,303,577,605,64", 64, 1 << 17).expect("a valid list"),
+        [64, 303, 577, 605, 1024]
+    );
+}
+
+#[test]
+fn footprints_list_refuses_bad_entries_naming_them() {
+    for (list, names) in [
+        ("64,abc", "entry 2 ('abc')"),
+        ("64,-128", "entry 2 ('-128')"),
+        ("64,,128", "entry 2 ('')"),
+        ("64,1.5", "entry 2 ('1.5')"),
+        ("32", "entry 1 (32 MiB) is outside 64..=131072"),
+        ("0", "entry 1 (0 MiB)"),
+        ("64,200000", "entry 2 (200000 MiB) is outside"),
+    ] {
+        let err = parse_footprints_mib(list, 64, 1 << 17)
+            .expect_err(list)
+            .to_string();
+        assert!(
+            err.contains("--footprints-mib") && err.contains(names),
+            "{list}: {err}"
+        );
+    }
+}
+
+#[test]
+fn cli_refuses_a_bad_footprints_list_and_one_mixed_with_max_mib() {
+    let out = cardiotwin(&["bench", "memory", "--footprints-mib", "64,x"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--footprints-mib") && err.contains("'x'"),
+        "{err}"
+    );
+    let out = cardiotwin(&[
+        "bench",
+        "memory",
+        "--footprints-mib",
+        "64",
+        "--max-mib",
+        "128",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--max-mib"), "{err}");
+}
+
+#[test]
+fn cli_memory_measures_exactly_the_listed_footprints() {
+    if common::gpu::context().is_none() {
+        return;
+    }
+    let out = cardiotwin(&[
+        "bench",
+        "memory",
+        "--json",
+        "--footprints-mib",
+        "65,64",
+        "--seconds",
+        "0.01",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let mib = |cases: &serde_json::Value| -> Vec<f64> {
+        cases
+            .as_array()
+            .expect("cases")
+            .iter()
+            .filter_map(|c| c["footprint_mib"].as_f64())
+            .collect()
+    };
+    for d in report["devices"].as_array().expect("devices") {
+        // The WGSL copy rounds 65 MiB up to its 2 MiB granule; both layouts.
+        assert_eq!(mib(&d["copy"]), [64.0, 64.0, 66.0, 66.0]);
+        // copy_buffer_to_buffer and the chase run the sizes as given.
+        assert_eq!(mib(&d["buffer_copy"]), [64.0, 65.0]);
+        assert_eq!(mib(&d["chase"]), [64.0, 65.0]);
+    }
+}
+
+// ------------------------------------------------- the step bench's roofline
+
+#[test]
+fn cli_step_bench_fraction_is_against_the_wgsl_compute_copy() {
+    if common::gpu::context().is_none() {
+        return;
+    }
+    let out = cardiotwin(&[
+        "bench",
+        "--json",
+        "--backends",
+        "gpu",
+        "--sizes",
+        "1000",
+        "--seconds",
+        "0.05",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let case = &report["cases"][0];
+    let field = |name: &str| {
+        case[name]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{name}: {case}"))
+    };
+    let (copy, buffer_copy) = (field("copy_bytes_per_s"), field("buffer_copy_bytes_per_s"));
+    assert!(copy > 0.0 && buffer_copy > 0.0, "{case}");
+    // Two separate measurements (a compute copy over the step footprint
+    // and copy_buffer_to_buffer over at least 256 MiB), not one renamed.
+    assert_ne!(copy, buffer_copy, "{case}");
+    let fraction = field("bytes_per_s") / copy;
+    assert!(
+        (field("fraction_of_copy") - fraction).abs() <= 1e-12 * fraction,
+        "{case}"
+    );
 }

@@ -10,17 +10,19 @@
 #   .gl/*.deb            Vulkan/GL loader debs, unpacked into /
 #   .gl/tools/*.deb      vulkan-tools and its X/Wayland libraries, unpacked
 #                        into /tmp/vt only (they could break / otherwise)
-# Writes under $OUT (6 files): system.txt, vulkaninfo.txt, bench_memory.json,
-# cuda_chase.json, bench_step.json, log.txt.
+# Writes under $OUT (7 files): system.txt, vulkaninfo.txt, bench_memory.json,
+# bench_memory_np2.json, cuda_chase.json, bench_step.json, log.txt.
 set -u
 OUT=${OUT:-out/h200_diag}
 mkdir -p "$OUT"
 LOG="$OUT/log.txt"
 BIN=.devbin/cardiotwin
 DEADLINE=$((SECONDS + 350))
-# Overridable for a local dry run on lavapipe (MAX_MIB=128 SIZES=10000).
+# Overridable for a local dry run on lavapipe (MAX_MIB=128 SIZES=10000 FOOTPRINTS=64,65).
 MAX_MIB=${MAX_MIB:-2048}
 SIZES=${SIZES:-10000,100000,1000000,4000000}
+# Explicit `bench memory --footprints-mib` list run after the sweep; empty: none.
+FOOTPRINTS=${FOOTPRINTS-64,303,577,605,1024,1156,2048}
 
 log() { echo "[$(date -u +%H:%M:%S) +${SECONDS}s] $*" | tee -a "$LOG" >&2; }
 
@@ -99,6 +101,11 @@ fi
 
 if [ -x "$BIN" ]; then
     step bench-memory 150 "$OUT/bench_memory.json" "$BIN" bench memory --json --max-mib "$MAX_MIB"
+    if [ -n "$FOOTPRINTS" ]; then
+        # Second run (2026-12-04 follow-up): non-power-of-two footprints.
+        step bench-memory-np2 90 "$OUT/bench_memory_np2.json" "$BIN" bench memory --json \
+            --footprints-mib "$FOOTPRINTS"
+    fi
 else
     log "no $BIN: build it with 'cargo build --release' and carry .devbin"
 fi

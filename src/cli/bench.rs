@@ -4,6 +4,7 @@ use anyhow::Result;
 use cardiotwin::bench::{
     cpu_copy_bandwidth, cpu_step_bytes, cube_problem, fraction_note, time_steps, BenchCase,
 };
+use cardiotwin::bench_memory::{compute_copy_roofline, Hints, MemoryDevice};
 use cardiotwin::solver::cpu::CpuBackend;
 use cardiotwin::solver::gpu::{bandwidth, GpuBackend, GpuContext};
 use cardiotwin::solver::{Backend, BackendKind};
@@ -16,7 +17,8 @@ pub struct BenchArgs {
     #[command(subcommand)]
     pub mode: Option<BenchMode>,
     /// Print JSON: {"adapter": ..., "cases": [{"nodes", "backend", "node_steps_per_s",
-    /// "bytes_per_s", "copy_bytes_per_s", "fraction_of_copy", ...}]}.
+    /// "bytes_per_s", "copy_bytes_per_s", "fraction_of_copy",
+    /// "buffer_copy_bytes_per_s" (GPU), ...}]}. GPU copy: a WGSL compute copy.
     #[arg(long)]
     pub json: bool,
     /// Approximate node counts of the generated cubes (1000 to 10^7 each).
@@ -74,12 +76,18 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     } else {
         0.0
     };
+    // The device the WGSL copy roofline (the kernel of `bench memory`) runs on.
+    let copy_device = gpu
+        .as_ref()
+        .map(|_| MemoryDevice::open(Hints::Performance, true))
+        .transpose()?;
     for &size in &args.sizes {
         let prepared = cube_problem(size)?;
         let p = &prepared.problem;
         let mut measure = |backend: &mut dyn Backend,
                            bytes_per_step: u64,
-                           copy: f64|
+                           copy: f64,
+                           buffer_copy: Option<f64>|
          -> Result<()> {
             let (steps, secs) = time_steps(backend, args.seconds)?;
             let bytes_per_s = (bytes_per_step * steps) as f64 / secs;
@@ -94,6 +102,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 copy_bytes_per_s: copy,
                 fraction_of_copy: bytes_per_s / copy,
                 note: fraction_note(bytes_per_step, bytes_per_s / copy),
+                buffer_copy_bytes_per_s: buffer_copy,
             };
             if !args.json {
                 println!(
@@ -115,15 +124,16 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             cases.push(case);
             Ok(())
         };
-        if let Some(ctx) = &gpu {
+        if let (Some(ctx), Some(copy_device)) = (&gpu, &copy_device) {
             let bytes = bandwidth::step_bytes(p);
-            let copy = bandwidth::copy_bandwidth(ctx, bytes.max(256 << 20), 0.2)?;
+            let buffer_copy = bandwidth::copy_bandwidth(ctx, bytes.max(256 << 20), 0.2)?;
+            let copy = compute_copy_roofline(copy_device, bytes, 0.2)?;
             let mut backend = GpuBackend::new(ctx, p)?;
-            measure(&mut backend, bytes, copy)?;
+            measure(&mut backend, bytes, copy, Some(buffer_copy))?;
         }
         if want("cpu") {
             let mut backend = CpuBackend::new(p);
-            measure(&mut backend, cpu_step_bytes(p), cpu_copy)?;
+            measure(&mut backend, cpu_step_bytes(p), cpu_copy, None)?;
         }
     }
     let report = Report {

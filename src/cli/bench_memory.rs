@@ -4,8 +4,8 @@
 
 use anyhow::Result;
 use cardiotwin::bench_memory::{
-    measure_chase, measure_copy, powers_of_two, ChaseCase, CopyCase, Hints, Layout, MemoryDevice,
-    VulkanMemory, CHASE_HOPS, CHASE_STRIDE_BYTES, MIB,
+    measure_chase, measure_copy, parse_footprints_mib, powers_of_two, ChaseCase, CopyCase, Hints,
+    Layout, MemoryDevice, VulkanMemory, CHASE_HOPS, CHASE_STRIDE_BYTES, MIB,
 };
 use cardiotwin::solver::gpu::bandwidth::copy_bandwidth;
 use serde::Serialize;
@@ -14,6 +14,9 @@ use serde::Serialize;
 const MIN_COPY_MIB: u64 = 64;
 /// Smallest chase footprint.
 const MIN_CHASE_MIB: u64 = 1;
+/// Largest entry of --footprints-mib (128 GiB, beyond any lent card; the
+/// adapter's own limits then decide, and what it cannot hold is skipped).
+const MAX_LISTED_MIB: u64 = 128 * 1024;
 
 #[derive(clap::Args)]
 pub struct MemoryArgs {
@@ -25,6 +28,13 @@ pub struct MemoryArgs {
     /// chase: 1 MiB up to this). At least 64.
     #[arg(long, default_value_t = 2048)]
     pub max_mib: u64,
+    /// Measure exactly these footprints in MiB instead of the doubling sweep
+    /// (copies, buffer copies and the chase), e.g. 64,303,577,605,1024: whole
+    /// numbers from 64. The WGSL copy rounds each up to a multiple of 2 MiB
+    /// (its `footprint_mib` says what ran); `copy_buffer_to_buffer` and the
+    /// chase use the footprint as given.
+    #[arg(long, conflicts_with = "max_mib")]
+    pub footprints_mib: Option<String>,
     /// Minimum wall seconds of each timed submit.
     #[arg(long, default_value_t = 0.2)]
     pub seconds: f64,
@@ -75,6 +85,19 @@ pub fn run(args: &MemoryArgs) -> Result<()> {
         );
     }
     let max = args.max_mib.saturating_mul(MIB);
+    let (copy_footprints, chase_footprints) = match &args.footprints_mib {
+        Some(list) => {
+            let listed: Vec<u64> = parse_footprints_mib(list, MIN_COPY_MIB, MAX_LISTED_MIB)?
+                .into_iter()
+                .map(|mib| mib * MIB)
+                .collect();
+            (listed.clone(), listed)
+        }
+        None => (
+            powers_of_two(MIN_COPY_MIB * MIB, max),
+            powers_of_two(MIN_CHASE_MIB * MIB, max),
+        ),
+    };
     let start = std::time::Instant::now();
     let mut adapter = String::new();
     let mut devices = Vec::new();
@@ -92,7 +115,12 @@ pub fn run(args: &MemoryArgs) -> Result<()> {
                 }
             );
         }
-        devices.push(measure_device(&dev, max, args)?);
+        devices.push(measure_device(
+            &dev,
+            &copy_footprints,
+            &chase_footprints,
+            args,
+        )?);
         // `dev` is dropped here, so the next device starts with free memory.
     }
     let report = Report {
@@ -109,7 +137,12 @@ pub fn run(args: &MemoryArgs) -> Result<()> {
 /// Every measurement on one device. A configuration the adapter cannot hold
 /// (limits, out of memory) is listed under `skipped` with its reason; a
 /// wrong result (verification) is an error.
-fn measure_device(dev: &MemoryDevice, max: u64, args: &MemoryArgs) -> Result<DeviceReport> {
+fn measure_device(
+    dev: &MemoryDevice,
+    copy_footprints: &[u64],
+    chase_footprints: &[u64],
+    args: &MemoryArgs,
+) -> Result<DeviceReport> {
     let mut report = DeviceReport {
         hints: dev.hints,
         timestamps: dev.timestamps,
@@ -133,9 +166,11 @@ fn measure_device(dev: &MemoryDevice, max: u64, args: &MemoryArgs) -> Result<Dev
             other => Err(other.into()),
         }
     };
-    for footprint in powers_of_two(MIN_COPY_MIB * MIB, max) {
+    for &footprint in copy_footprints {
+        // The WGSL copy works in 2 MiB granules (1 MiB windows per half).
+        let granular = footprint.div_ceil(2 * MIB) * 2 * MIB;
         for layout in [Layout::One, Layout::Split] {
-            match measure_copy(dev, footprint, layout, args.seconds) {
+            match measure_copy(dev, granular, layout, args.seconds) {
                 Ok(case) => {
                     if !args.json {
                         println!(
@@ -182,8 +217,9 @@ fn measure_device(dev: &MemoryDevice, max: u64, args: &MemoryArgs) -> Result<Dev
         .min(limits.max_buffer_size)
         / CHASE_STRIDE_BYTES
         * CHASE_STRIDE_BYTES;
-    let mut chase_sizes: Vec<u64> = powers_of_two(MIN_CHASE_MIB * MIB, max)
-        .into_iter()
+    let mut chase_sizes: Vec<u64> = chase_footprints
+        .iter()
+        .copied()
         .map(|f| f.min(fits.max(CHASE_STRIDE_BYTES)))
         .collect();
     chase_sizes.dedup();

@@ -27,6 +27,29 @@ pub fn copy_bandwidth(ctx: &GpuContext, bytes: u64, min_seconds: f64) -> Result<
         )));
     }
     let device = ctx.device();
+    // Error scopes turn a failed allocation (out of memory) into an error
+    // naming the test instead of wgpu's default panic.
+    let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+    let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let measured = measure(ctx, bytes, min_seconds);
+    let validation = pollster::block_on(validation.pop());
+    let oom = pollster::block_on(oom.pop());
+    if let Some(e) = oom {
+        return Err(Error::Gpu(format!(
+            "bandwidth test of 2 x {bytes} bytes: out of memory: {e}"
+        )));
+    }
+    if let Some(e) = validation {
+        return Err(Error::Gpu(format!(
+            "bandwidth test of 2 x {bytes} bytes: {e}"
+        )));
+    }
+    measured
+}
+
+/// The timed copies of `copy_bandwidth`, inside its error scopes.
+fn measure(ctx: &GpuContext, bytes: u64, min_seconds: f64) -> Result<f64> {
+    let device = ctx.device();
     let buffer = |label| {
         device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
