@@ -5,8 +5,10 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use glam::Vec3;
 
+use super::annotations::RegionLabel;
 use crate::laao::catalog::Catalog;
 use crate::laao::measure::MeasureOptions;
+use crate::scenario::RegionNames;
 use crate::solver::gpu::GpuContext;
 use crate::viewer::loader::Loaded;
 use crate::viewer::picking::Picker;
@@ -29,6 +31,8 @@ pub struct Content {
     /// [`LAT_REFRESH_FRAMES`] frames while it stays chosen.
     pub lat: Option<LatMap>,
     pub placement: PlacementState,
+    /// Where each region's name is written in the regions colour mode.
+    pub region_labels: Vec<RegionLabel>,
 }
 
 /// Device placement for the open mesh. Measuring the appendage takes about
@@ -44,9 +48,11 @@ pub enum PlacementState {
 
 impl PlacementState {
     /// Measure `mesh` in a thread when it may be an appendage: a surface
-    /// (the LAA anatomies are triangle meshes; ventricles are volumes).
+    /// (the LAA anatomies are triangle meshes; ventricles are volumes) that
+    /// is not flat (a 2-D sheet has no appendage, so the device panel is
+    /// never shown on one).
     pub fn start(mesh: &Mesh) -> PlacementState {
-        if mesh.kind != ElementKind::Triangle {
+        if mesh.kind != ElementKind::Triangle || is_flat(mesh) {
             return PlacementState::NotApplicable;
         }
         let mesh = mesh.clone();
@@ -106,6 +112,59 @@ impl PlacementState {
     }
 }
 
+/// A mesh thinner than this fraction of its largest side along some axis
+/// is a flat sheet.
+const FLAT_FRACTION: f64 = 0.05;
+
+/// True when the mesh's bounding box is flat along some axis (a sheet).
+fn is_flat(mesh: &Mesh) -> bool {
+    let (lo, hi) = mesh.bounding_box();
+    let extent: Vec<f64> = (0..3).map(|d| hi[d] - lo[d]).collect();
+    let largest = extent.iter().copied().fold(0.0, f64::max);
+    extent.iter().any(|&e| e <= FLAT_FRACTION * largest)
+}
+
+/// One label per region tag: its name from the scenario's `[regions]`
+/// table (else "region N"), written at the region's node nearest to its
+/// centroid (on the tissue, even for a ring). A mesh with a single region
+/// and no name for it gets none.
+pub fn region_labels(mesh: &Mesh, names: &RegionNames) -> Vec<RegionLabel> {
+    let tags = mesh.region_tags();
+    if tags.len() < 2 && names.is_empty() {
+        return Vec::new();
+    }
+    let per = mesh.kind.nodes_per_element();
+    tags.iter()
+        .filter_map(|&tag| {
+            let nodes: Vec<usize> = mesh
+                .elements
+                .chunks_exact(per)
+                .zip(&mesh.regions)
+                .filter(|(_, &r)| r == tag)
+                .flat_map(|(el, _)| el.iter().map(|&n| n as usize))
+                .collect();
+            let centroid = nodes
+                .iter()
+                .fold(Vec3::ZERO, |acc, &n| acc + point(mesh, n))
+                / nodes.len().max(1) as f32;
+            let anchor = nodes.iter().map(|&n| point(mesh, n)).min_by(|a, b| {
+                (*a - centroid)
+                    .length()
+                    .total_cmp(&(*b - centroid).length())
+            })?;
+            let name = names
+                .name_of(tag)
+                .map_or_else(|| format!("region {tag}"), str::to_string);
+            Some(RegionLabel { name, anchor })
+        })
+        .collect()
+}
+
+fn point(mesh: &Mesh, n: usize) -> Vec3 {
+    let p = mesh.nodes[n];
+    Vec3::new(p[0] as f32, p[1] as f32, p[2] as f32)
+}
+
 /// Frames between LAT re-reads while the LAT map is on show: the whole map
 /// is read back, so not every frame.
 pub const LAT_REFRESH_FRAMES: u32 = 30;
@@ -133,6 +192,7 @@ impl Content {
             Vec3::new(hi[0] as f32, hi[1] as f32, hi[2] as f32),
         );
         let placement = PlacementState::start(&prepared.mesh);
+        let region_labels = region_labels(&prepared.mesh, &scenario.regions);
         let title = scenario.title.clone();
         let description = scenario.description.clone();
         let session = Session::on_gpu(scenario, prepared, gpu)?;
@@ -145,6 +205,7 @@ impl Content {
             bounds,
             lat: None,
             placement,
+            region_labels,
         })
     }
 
