@@ -661,8 +661,33 @@ fn regions_are_named_in_the_legend_and_the_view() {
     frames(&mut h, 2);
     h.get_by_label("1 tissue");
     h.get_by_label("2 scar");
-    let drawn = h.state().annotations().expect("annotations");
-    assert_eq!(drawn.labels, vec!["tissue".to_string(), "scar".to_string()]);
+    let drawn = h.state().annotations().expect("annotations").clone();
+    let names: Vec<&str> = drawn.labels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, vec!["tissue", "scar"]);
+    // Each name is written on its own region: the mesh node nearest the
+    // label's point lies in an element of that region.
+    let mesh = h.state().session().expect("session").mesh().clone();
+    for label in &drawn.labels {
+        let p = label.anchor;
+        let nearest = (0..mesh.node_count())
+            .min_by(|&a, &b| {
+                let d = |n: usize| {
+                    let q = mesh.nodes[n];
+                    glam::Vec3::new(q[0] as f32, q[1] as f32, q[2] as f32).distance(p)
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .expect("nodes") as u32;
+        let regions: Vec<i32> = (0..mesh.element_count())
+            .filter(|&e| mesh.element(e).contains(&nearest))
+            .map(|e| mesh.regions[e])
+            .collect();
+        assert!(
+            regions.contains(&label.tag),
+            "{} written at {p} (node {nearest}, regions {regions:?})",
+            label.name
+        );
+    }
     // Not in the other colour modes.
     h.state_mut().colour = ColourMode::Vm;
     frames(&mut h, 1);
@@ -757,6 +782,24 @@ fn lesson_sliders_show_the_question_and_re_prepare_the_lesson() {
     assert_eq!(session.scenario().model.eps0, 0.002);
     assert!(!h.state().lesson_controls().expect("lesson").changed);
     assert_no_errors(&h);
+}
+
+#[test]
+fn a_lesson_opened_by_its_path_has_its_question_and_sliders() {
+    let Some(mut h) = harness(open("assets/scenarios/teaching/02_spiral_wave.toml")) else {
+        return;
+    };
+    frames(&mut h, 1);
+    let controls = h.state().lesson_controls().expect("the spiral lesson");
+    assert!(controls.question.contains("S2"), "{}", controls.question);
+    h.get_by_role_and_label(egui::accesskit::Role::Slider, "S2 time (ms)");
+    // Any other scenario is not a lesson.
+    let Some(mut h) = harness(open("assets/scenarios/slab.toml")) else {
+        return;
+    };
+    frames(&mut h, 1);
+    assert!(h.state().lesson_controls().is_none());
+    assert!(h.query_by_label("Lesson").is_none());
 }
 
 #[test]

@@ -93,7 +93,13 @@ pub struct ViewerApp {
     last_frame: Option<SimFrame>,
     /// The triad, scale bar and labels drawn over the last frame's view.
     annotations: Option<annotations::Drawn>,
+    /// Region labels for a camera, view size and scene.
+    label_cache: Option<(LabelKey, Vec<annotations::RegionLabel>)>,
+    /// Counts installed scenes (a new scene invalidates the label cache).
+    scene_generation: u64,
 }
+
+type LabelKey = (OrbitCamera, glam::Vec2, u64);
 
 impl ViewerApp {
     /// An app drawing with `render_state` (eframe's, or a headless one);
@@ -121,6 +127,8 @@ impl ViewerApp {
             view_rect: None,
             last_frame: None,
             annotations: None,
+            label_cache: None,
+            scene_generation: 0,
         };
         if let Some(path) = launch.path {
             app.open(path);
@@ -142,8 +150,30 @@ impl ViewerApp {
     /// stays on show until the new one is ready.
     pub fn open(&mut self, path: PathBuf) {
         self.path_field = path.display().to_string();
+        // A gallery lesson opened by its path is that lesson, sliders and all.
+        let lesson = self.lesson_index_of(&path);
         self.loader = Some(Loader::spawn(path));
         self.pending = PendingLoad::default();
+        if let Some(index) = lesson {
+            self.pending.lesson = self.lesson_spec(index).map(|l| {
+                let values = l.default_values();
+                OpenLesson {
+                    index,
+                    draft: values.clone(),
+                    values,
+                }
+            });
+        }
+    }
+
+    /// The gallery lesson whose file `path` is, if any.
+    fn lesson_index_of(&self, path: &std::path::Path) -> Option<usize> {
+        let wanted = std::fs::canonicalize(path).ok()?;
+        let gallery = self.gallery.as_ref().ok()?;
+        gallery
+            .lessons
+            .iter()
+            .position(|l| std::fs::canonicalize(&l.path).ok().as_ref() == Some(&wanted))
     }
 
     /// Start a background job that prepares something to open (lessons).
@@ -185,6 +215,7 @@ impl ViewerApp {
                     self.camera = framing(content.bounds);
                 }
                 self.lesson = pending.lesson;
+                self.scene_generation += 1;
                 self.notice = None;
                 self.content = Some(content);
                 self.scene3d.scene_changed();
@@ -243,12 +274,26 @@ impl ViewerApp {
         self.annotations.as_ref()
     }
 
-    /// Region names to write in the view: in the regions colour mode only.
-    fn region_labels_on_show(&self) -> Vec<annotations::RegionLabel> {
-        match (&self.content, self.colour) {
-            (Some(c), ColourMode::Regions) => c.region_labels.clone(),
-            _ => Vec::new(),
+    /// Region names to write in the view of `viewport` pixels: in the
+    /// regions colour mode only, where each region is seen (recomputed
+    /// when the camera or the view changes).
+    fn region_labels_on_show(&mut self, viewport: glam::Vec2) -> Vec<annotations::RegionLabel> {
+        let Some(c) = &self.content else {
+            return Vec::new();
+        };
+        if self.colour != ColourMode::Regions {
+            return Vec::new();
         }
+        let key = (self.camera, viewport, self.scene_generation);
+        if let Some((k, labels)) = &self.label_cache {
+            if *k == key {
+                return labels.clone();
+            }
+        }
+        let labels =
+            content::visible_region_labels(&c.picker, &c.region_naming, &self.camera, viewport);
+        self.label_cache = Some((key, labels.clone()));
+        labels
     }
 
     /// Ask for a PNG of the window after this frame is painted.
@@ -310,15 +355,7 @@ impl ViewerApp {
             Err(_) => None,
         };
         match path {
-            Some(path) => {
-                self.open(path);
-                let values = self.lesson_spec(index).map(|l| l.default_values());
-                self.pending.lesson = values.map(|values| OpenLesson {
-                    index,
-                    draft: values.clone(),
-                    values,
-                });
-            }
+            Some(path) => self.open(path),
             None => self.report(format!("there is no lesson {}", index + 1)),
         }
     }

@@ -96,6 +96,7 @@ pub fn project(camera: &OrbitCamera, viewport: Vec2, p: Vec3) -> Option<Vec2> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionLabel {
     pub name: String,
+    pub tag: i32,
     pub anchor: Vec3,
 }
 
@@ -107,8 +108,8 @@ pub struct Drawn {
     pub bar_start: egui::Pos2,
     /// Where each triad arm starts and ends (points, in the window).
     pub triad: [(egui::Pos2, egui::Pos2); 3],
-    /// Region names written in the view.
-    pub labels: Vec<String>,
+    /// Region labels written in the view.
+    pub labels: Vec<RegionLabel>,
 }
 
 /// Draw the triad (bottom left), the scale bar (bottom right) and the
@@ -189,7 +190,7 @@ pub fn paint(
         let plate = egui::Rect::from_center_size(at, galley.size()).expand(3.0);
         painter.rect_filled(plate, 3.0, shadow);
         painter.galley(plate.min + egui::vec2(3.0, 3.0), galley, BAR_COLOUR);
-        written.push(label.name.clone());
+        written.push(label.clone());
     }
 
     Drawn {
