@@ -60,11 +60,10 @@ pub fn prepare(scenario: &Scenario) -> Result<Prepared> {
     }
     let opts = io::LoadOptions {
         region_array: scenario.mesh.region_array.clone(),
+        scale: scenario.mesh.scale,
+        ..Default::default()
     };
-    let mut mesh = io::load_with(&path, &opts)?;
-    if scenario.mesh.scale != 1.0 {
-        mesh.scale(scenario.mesh.scale);
-    }
+    let mesh = io::load_with(&path, &opts)?;
     prepare_with_mesh(scenario, mesh)
 }
 

@@ -43,9 +43,11 @@ pub struct MeshSection {
     /// Mesh file, relative to the scenario file. The format comes from the
     /// extension (.vtk, .vtu, .obj, .stl) or is an openCARP basename.
     pub file: PathBuf,
-    /// Factor that converts the file's coordinates to mm (openCARP: 0.001).
-    #[serde(default = "one")]
-    pub scale: f64,
+    /// Factor that converts the file's coordinates to mm. Absent: the
+    /// format's unit (openCARP: um, 0.001; others: mm), and a mesh that is
+    /// not heart-sized is refused; an explicit scale is trusted.
+    #[serde(default)]
+    pub scale: Option<f64>,
     /// Cell-data array to read region tags from (default `region` or `tag`).
     #[serde(default)]
     pub region_array: Option<String>,
@@ -357,7 +359,9 @@ impl Scenario {
                 Err(format!("{name} must be a positive number (got {x})"))
             }
         };
-        positive(self.mesh.scale, "mesh.scale")?;
+        if let Some(scale) = self.mesh.scale {
+            positive(scale, "mesh.scale")?;
+        }
         self.regions.check()?;
         self.model.validate()?;
         positive(self.time.duration_ms, "time.duration_ms")?;

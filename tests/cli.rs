@@ -58,10 +58,14 @@ fn run_slab(backend: &str) -> (serde_json::Value, Vec<f64>) {
             .expect("lat_ms in activation.vtu");
     assert_eq!(n, 1);
     assert_eq!(lat.len(), 4305);
-    // Snapshots: t = 0, 5, ..., 90 ms.
-    let pvd = std::fs::read_to_string(out.path().join("snapshots.pvd")).expect("pvd");
-    assert_eq!(pvd.matches("<DataSet").count(), 19);
-    assert!(out.path().join("snapshots/vm_00018.vtu").is_file());
+    // Snapshots: t = 0, 5, ..., 90 ms (EnSight case + openCARP IGB).
+    let case = std::fs::read_to_string(out.path().join("snapshots.case")).expect("case");
+    assert!(case.contains("number of steps: 19"), "{case}");
+    assert!(out.path().join("snapshots/vm_mv_00018.scl").is_file());
+    let (igb, frames) =
+        cardiotwin::output::opencarp::read_igb(&out.path().join("vm.igb")).expect("vm.igb");
+    assert_eq!((igb.nodes, igb.frames, igb.inc_t), (4305, 19, 5.0));
+    assert_eq!(frames.len(), 19);
     // Probes: header + one row per 0.5 ms.
     let csv = std::fs::read_to_string(out.path().join("probes.csv")).expect("probes.csv");
     let mut lines = csv.lines();

@@ -333,6 +333,7 @@ fn vtu_missing_region_array_lists_available_arrays() {
     let f = fixture("noreg.vtu", vtu(&body).as_bytes());
     let opts = io::LoadOptions {
         region_array: Some("_volume-id".into()),
+        ..Default::default()
     };
     let msg = io::load_with(&f.path, &opts).unwrap_err().to_string();
     assert!(

@@ -319,6 +319,7 @@ fn paraview_style_uint32_zlib_vtu_with_mixed_cells_keeps_tets_and_custom_region(
     write(&path, xml.as_bytes());
     let opts = LoadOptions {
         region_array: Some("_volume-id".into()),
+        ..Default::default()
     };
     let m = io::load_with(&path, &opts).unwrap();
     assert_eq!(m.kind, ElementKind::Tetrahedron);
@@ -499,23 +500,57 @@ CELL_TYPES 1
     assert_eq!(m.element_count(), 1);
 }
 
+/// The same mesh up to the rounding of a unit conversion (mm -> um -> mm).
+fn assert_same_mesh_scaled(a: &Mesh, b: &Mesh) {
+    let worst = a
+        .nodes
+        .iter()
+        .zip(&b.nodes)
+        .flat_map(|(p, q)| (0..3).map(move |d| (p[d] - q[d]).abs()))
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-9, "coordinates moved by {worst} mm");
+    let mut a = a.clone();
+    a.nodes = b.nodes.clone();
+    assert_same_mesh(&a, b);
+}
+
 #[test]
-fn opencarp_round_trip_with_fibres() {
+fn opencarp_round_trip_with_fibres_writes_um_and_reads_back_mm() {
     let dir = tmp();
     let base = dir.path().join("heart");
-    let m = tet_box(2, 700.0); // um, as openCARP meshes usually are
+    let m = tet_box(2, 0.7); // mm
     io::save(&m, &base.with_extension("elem")).unwrap();
     for ext in ["pts", "elem", "lon"] {
         assert!(base.with_extension(ext).is_file(), "{ext} written");
     }
-    // By basename and by either file.
+    // openCARP's unit is um: the far corner (1.4 mm) is written as 1400.
+    let pts = std::fs::read_to_string(base.with_extension("pts")).unwrap();
+    let last: Vec<f64> = pts
+        .lines()
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert_eq!(last, vec![1400.0; 3], "{pts}");
+    // By basename and by either file; read as um (scale 0.001) by default.
     for p in [
         base.clone(),
         base.with_extension("pts"),
         base.with_extension("elem"),
     ] {
-        assert_same_mesh(&m, &io::load(&p).unwrap());
+        assert_same_mesh_scaled(&m, &io::load(&p).unwrap());
     }
+    // An explicit scale wins over the um default.
+    let raw = io::load_with(
+        &base,
+        &LoadOptions {
+            scale: Some(1.0),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(raw.nodes.last(), Some(&[1400.0; 3]));
 }
 
 #[test]
@@ -523,8 +558,8 @@ fn opencarp_basename_with_dots_is_found() {
     let dir = tmp();
     let base = dir.path().join("heart.2mm");
     let m = cube_surface();
-    opencarp::write_opencarp(&base, &m).unwrap();
-    assert_same_mesh(&m, &io::load(&base).unwrap());
+    opencarp::write_opencarp(&base, &m, 1000.0).unwrap();
+    assert_same_mesh_scaled(&m, &io::load(&base).unwrap());
 }
 
 #[test]
@@ -683,6 +718,7 @@ fn regenerate_demo_mesh() {
     });
     let opts = LoadOptions {
         region_array: Some("_volume-id".into()),
+        ..Default::default()
     };
     // Orientation as stored, before validate() fixes an all-inverted mesh.
     let raw = io::vtu::read_vtu(Path::new(&src), &opts).unwrap();
@@ -713,4 +749,63 @@ fn shipped_demo_mesh_loads_with_documented_counts() {
     assert_eq!(m.region_tags(), vec![1, 2, 3, 4, 7]);
     assert_eq!(cardiotwin::mesh::validate::unused_nodes(&m), 0);
     assert!(std::fs::metadata(&path).unwrap().len() < 10_000_000);
+}
+
+// ---- Files written by meshio 5.3.5 (tests/data/meshio/make_fixtures.py) ----
+
+fn meshio_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/meshio")
+        .join(name)
+}
+
+/// The two tetrahedra every VTK fixture holds.
+fn assert_meshio_tets(m: &Mesh, what: &str) {
+    assert_eq!(m.kind, ElementKind::Tetrahedron, "{what}");
+    assert_eq!(m.node_count(), 5, "{what}");
+    assert_eq!(m.elements, vec![0, 1, 2, 3, 1, 2, 3, 4], "{what}");
+    assert_eq!(
+        m.regions,
+        vec![1, 2],
+        "{what}: region tags from the FIELD array"
+    );
+    assert_eq!(m.nodes[4], [10.0, 10.0, 10.0], "{what}");
+}
+
+#[test]
+fn meshio_vtk51_ascii_binary_and_int32_ids_load() {
+    for name in ["tets_ascii.vtk", "tets_binary.vtk", "tets_int32_ids.vtk"] {
+        let m = io::load(&meshio_fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_meshio_tets(&m, name);
+    }
+    let s = io::load(&meshio_fixture("surface_ascii.vtk")).unwrap();
+    assert_eq!(s.kind, ElementKind::Triangle);
+    assert_eq!(s.element_count(), 4);
+}
+
+#[test]
+fn meshio_stl_with_a_bare_solid_header_loads_like_the_binary_one() {
+    let ascii = io::load(&meshio_fixture("surface_ascii.stl")).unwrap();
+    let binary = io::load(&meshio_fixture("surface_binary.stl")).unwrap();
+    assert_eq!(ascii.kind, ElementKind::Triangle);
+    assert_eq!(ascii.element_count(), 4);
+    assert_eq!(ascii.node_count(), 4, "shared vertices are merged");
+    assert_eq!(ascii, binary);
+}
+
+#[test]
+fn indented_ascii_stl_and_binary_stl_whose_header_says_solid_both_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(meshio_fixture("surface_ascii.stl")).unwrap();
+    let indented = dir.path().join("indented.stl");
+    std::fs::write(&indented, format!("  \n  {text}")).unwrap();
+    let reference = io::load(&meshio_fixture("surface_binary.stl")).unwrap();
+    assert_eq!(io::load(&indented).unwrap(), reference);
+
+    // Several CAD exporters begin the 80-byte binary header with "solid".
+    let mut bytes = std::fs::read(meshio_fixture("surface_binary.stl")).unwrap();
+    bytes[..11].copy_from_slice(b"solid part1");
+    let solid_binary = dir.path().join("solid_header.stl");
+    std::fs::write(&solid_binary, &bytes).unwrap();
+    assert_eq!(io::load(&solid_binary).unwrap(), reference);
 }

@@ -38,6 +38,12 @@ pub enum LaaCommand {
         /// Depth of the landing-zone plane beyond the ostium (mm).
         #[arg(long, default_value_t = 10.0)]
         landing_zone_depth: f64,
+        /// Factor from the mesh file's coordinates to mm (e.g. 0.001 for
+        /// um, 1000 for m). Default: 0.001 for openCARP files, else 1, and a
+        /// mesh that is not heart-sized is refused; an explicit scale is
+        /// trusted.
+        #[arg(long)]
+        scale: Option<f64>,
         /// Print JSON instead of tables.
         #[arg(long)]
         json: bool,
@@ -78,6 +84,12 @@ pub enum LaaCommand {
         /// Write a self-contained HTML report per mesh: DIR/<mesh-stem>.html.
         #[arg(long, value_name = "DIR")]
         report: Option<PathBuf>,
+        /// Factor from the mesh file's coordinates to mm (e.g. 0.001 for
+        /// um, 1000 for m). Default: 0.001 for openCARP files, else 1, and a
+        /// mesh that is not heart-sized is refused; an explicit scale is
+        /// trusted.
+        #[arg(long)]
+        scale: Option<f64>,
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
@@ -109,8 +121,9 @@ pub fn dispatch(command: LaaCommand) -> Result<()> {
             mesh,
             tip,
             landing_zone_depth,
+            scale,
             json,
-        } => run_measure(&mesh, tip, landing_zone_depth, json),
+        } => run_measure(&mesh, tip, landing_zone_depth, json, scale),
         LaaCommand::Size {
             meshes,
             device,
@@ -118,6 +131,7 @@ pub fn dispatch(command: LaaCommand) -> Result<()> {
             tip,
             json,
             report,
+            scale,
             quiet,
         } => run_size(
             &meshes,
@@ -127,12 +141,17 @@ pub fn dispatch(command: LaaCommand) -> Result<()> {
             json,
             report.as_deref(),
             quiet,
+            scale,
         ),
     }
 }
 
-fn measure_mesh(path: &Path, opts: &MeasureOptions) -> Result<(cardiotwin::Mesh, LaaMeasurement)> {
-    let mesh = io::load(path)?;
+fn measure_mesh(
+    path: &Path,
+    opts: &MeasureOptions,
+    scale: Option<f64>,
+) -> Result<(cardiotwin::Mesh, LaaMeasurement)> {
+    let mesh = load_mesh(path, scale)?;
     let m = measure(&mesh, opts)
         .with_context(|| format!("{}: measuring the appendage", path.display()))?;
     Ok((mesh, m))
@@ -177,7 +196,30 @@ pub fn measurement_json(mesh: &Path, m: &LaaMeasurement) -> Value {
     })
 }
 
-fn run_measure(path: &Path, tip: Option<[f64; 3]>, lz_depth: f64, json: bool) -> Result<()> {
+/// Load an atrium in mm: `scale` as given (`--scale`), else the format's
+/// unit with the heart-size check (see `cardiotwin::mesh::extent`).
+fn load_mesh(path: &Path, scale: Option<f64>) -> Result<cardiotwin::Mesh> {
+    let opts = io::LoadOptions {
+        scale,
+        ..Default::default()
+    };
+    if let Some(note) = io::unit_note(path, &opts) {
+        eprintln!("{note}");
+    }
+    let mesh = io::load_with(path, &opts)?;
+    if scale.is_some() {
+        super::mesh::warn_if_implausible(path, &mesh, io::effective_scale(path, &opts));
+    }
+    Ok(mesh)
+}
+
+fn run_measure(
+    path: &Path,
+    tip: Option<[f64; 3]>,
+    lz_depth: f64,
+    json: bool,
+    scale: Option<f64>,
+) -> Result<()> {
     if !(lz_depth.is_finite() && lz_depth >= 0.0) {
         bail!("--landing-zone-depth must be a number >= 0 mm (got {lz_depth})");
     }
@@ -186,7 +228,7 @@ fn run_measure(path: &Path, tip: Option<[f64; 3]>, lz_depth: f64, json: bool) ->
         landing_zone_depth_mm: lz_depth,
         ..MeasureOptions::default()
     };
-    let (_, m) = measure_mesh(path, &opts)?;
+    let (_, m) = measure_mesh(path, &opts, scale)?;
     if json {
         println!(
             "{}",
@@ -340,6 +382,7 @@ fn run_size(
     json: bool,
     report: Option<&Path>,
     quiet: bool,
+    scale: Option<f64>,
 ) -> Result<()> {
     let cat = match catalog {
         Some(p) => Catalog::load(p)?,
@@ -376,7 +419,7 @@ fn run_size(
             let result = (|| {
                 // One surface for measuring and sizing: building it costs
                 // about as much as measuring.
-                let mesh = io::load(path)?;
+                let mesh = load_mesh(path, scale)?;
                 let surface = Surface::from_mesh(&mesh)
                     .and_then(|s| measure_on(&s, &opts).map(|m| (s, m)))
                     .with_context(|| format!("{}: measuring the appendage", path.display()));

@@ -1,10 +1,11 @@
 //! `cardiotwin mesh info` and `cardiotwin mesh convert`.
 
 use anyhow::{bail, Result};
+use cardiotwin::mesh::extent;
 use cardiotwin::mesh::info::MeshInfo;
 use cardiotwin::mesh::io::{self, LoadOptions};
 use clap::Subcommand;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
 pub enum MeshCommand {
@@ -14,13 +15,21 @@ pub enum MeshCommand {
         /// Cell-data array holding region tags (default: `region` or `tag`).
         #[arg(long)]
         region_array: Option<String>,
+        /// Factor from the file's coordinates to mm (default: 0.001 for
+        /// openCARP files, which are in um; 1 for every other format).
+        #[arg(long)]
+        scale: Option<f64>,
         #[arg(long)]
         json: bool,
     },
     /// Convert between formats (by extension: .vtu, .vtk, or openCARP .pts/.elem).
     ///
+    /// Coordinates go through mm: openCARP input is read as um and openCARP
+    /// output written in um; other formats are mm.
+    ///
     /// Example: cardiotwin mesh convert heart.vtk heart.vtu
     ///          cardiotwin mesh convert full.vtu myo.vtu --region-array _volume-id --regions 1,2,7
+    ///          cardiotwin mesh convert heart_in_metres.stl heart.vtu --scale 1000
     Convert {
         input: PathBuf,
         output: PathBuf,
@@ -30,9 +39,12 @@ pub enum MeshCommand {
         /// Keep only these region tags (comma separated); unused nodes are dropped.
         #[arg(long, value_delimiter = ',')]
         regions: Vec<i32>,
-        /// Multiply coordinates by this factor (e.g. 0.001 for um -> mm).
-        #[arg(long, default_value_t = 1.0)]
-        scale: f64,
+        /// Factor from the input's coordinates to mm (e.g. 0.001 for um,
+        /// 1000 for m). Default: 0.001 for openCARP input, else 1, and a
+        /// mesh that is not heart-sized is refused; an explicit scale is
+        /// trusted.
+        #[arg(long)]
+        scale: Option<f64>,
     },
 }
 
@@ -41,13 +53,23 @@ pub fn dispatch(command: MeshCommand) -> Result<()> {
         MeshCommand::Info {
             file,
             region_array,
+            scale,
             json,
         } => {
-            let mesh = io::load_with(&file, &LoadOptions { region_array })?;
-            let info = MeshInfo::compute(&mesh);
+            let opts = LoadOptions {
+                region_array,
+                scale,
+                // Report the extent instead of refusing the mesh.
+                allow_implausible: true,
+            };
+            let mesh = io::load_with(&file, &opts)?;
+            let info = MeshInfo::compute_scaled(&mesh, io::effective_scale(&file, &opts));
             if json {
                 println!("{}", serde_json::to_string_pretty(&info)?);
             } else {
+                if let Some(note) = io::unit_note(&file, &opts) {
+                    eprintln!("{note}");
+                }
                 println!("{}", file.display());
                 println!("{info}");
             }
@@ -60,10 +82,23 @@ pub fn dispatch(command: MeshCommand) -> Result<()> {
             regions,
             scale,
         } => {
-            if !(scale.is_finite() && scale > 0.0) {
-                bail!("--scale must be a positive number (got {scale})");
+            if let Some(scale) = scale {
+                if !(scale.is_finite() && scale > 0.0) {
+                    bail!("--scale must be a positive number (got {scale})");
+                }
             }
-            let mut mesh = io::load_with(&input, &LoadOptions { region_array })?;
+            let opts = LoadOptions {
+                region_array,
+                scale,
+                ..LoadOptions::default()
+            };
+            if let Some(note) = io::unit_note(&input, &opts) {
+                eprintln!("{note}");
+            }
+            let mut mesh = io::load_with(&input, &opts)?;
+            if scale.is_some() {
+                warn_if_implausible(&input, &mesh, io::effective_scale(&input, &opts));
+            }
             if !regions.is_empty() {
                 let kept = io::extract_regions(&mesh, &regions);
                 if kept.element_count() == 0 {
@@ -76,18 +111,30 @@ pub fn dispatch(command: MeshCommand) -> Result<()> {
                 }
                 mesh = kept;
             }
-            if scale != 1.0 {
-                mesh.scale(scale);
-            }
             io::save(&mesh, &output)?;
             println!(
-                "wrote {} ({} nodes, {} {}s)",
+                "wrote {} ({} nodes, {} {}s{})",
                 output.display(),
                 mesh.node_count(),
                 mesh.element_count(),
-                mesh.kind.name()
+                mesh.kind.name(),
+                if io::default_scale(&output) != 1.0 {
+                    "; coordinates in um, openCARP's unit"
+                } else {
+                    ""
+                }
             );
             Ok(())
         }
+    }
+}
+
+/// With an explicit scale the mesh is loaded whatever its size; still say
+/// when the result is not heart-sized.
+pub fn warn_if_implausible(path: &Path, mesh: &cardiotwin::Mesh, scale: f64) {
+    let (lo, hi) = mesh.bounding_box();
+    let check = extent::check(extent::extent_of(lo, hi), scale);
+    if !check.plausible {
+        eprintln!("warning: {}: {}", path.display(), check.describe());
     }
 }

@@ -39,6 +39,15 @@ pub fn run_loaded(
     show_progress: bool,
 ) -> Result<RunOutcome> {
     let scenario_path = scenario.source.clone();
+    // State the unit assumed for an openCARP mesh without mesh.scale (um).
+    let mesh_opts = cardiotwin::mesh::io::LoadOptions {
+        scale: scenario.mesh.scale,
+        ..Default::default()
+    };
+    let mesh_path = scenario.resolve(&scenario.mesh.file);
+    if let Some(note) = cardiotwin::mesh::io::unit_note(&mesh_path, &mesh_opts) {
+        eprintln!("{note}");
+    }
     let prepared = prepare(&scenario)?;
     let mut backend = create_backend(backend, &prepared.problem, &mut |msg| eprintln!("{msg}"))?;
     let p = &prepared.problem;
@@ -94,10 +103,7 @@ pub fn run_loaded(
     bar.finish_and_clear();
     let sim = sim?;
     let mut outputs = Vec::new();
-    if snapshots.finish()?.is_some() {
-        outputs.push("snapshots.pvd".to_string());
-        outputs.push("snapshots/".to_string());
-    }
+    outputs.extend(snapshots.finish()?);
     let summary = write_results(
         out_dir,
         &scenario,

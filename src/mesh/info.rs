@@ -1,7 +1,9 @@
 //! Mesh statistics for `mesh info`: counts, regions, bounding box, edge
-//! lengths (mm, over unique edges), element quality, boundary size and a
-//! list of problems worth a look.
+//! lengths (mm, over unique edges), element quality, boundary size, the
+//! extent checked against heart-sized anatomy ([`super::extent`]) and a list
+//! of problems worth a look.
 
+use super::extent::{self, ExtentCheck};
 use super::geometry::{dist, element_quality};
 use super::{geometry, validate, ElementKind, Mesh};
 use serde::Serialize;
@@ -34,12 +36,21 @@ pub struct MeshInfo {
     /// Triangle meshes: edges used by one triangle only (0 for a closed
     /// surface).
     pub boundary_edges: Option<usize>,
+    /// Largest bounding-box side (mm), the scale that was applied to the
+    /// file, and whether the mesh is heart-sized (else the likely unit).
+    pub extent: ExtentCheck,
     pub problems: Vec<String>,
 }
 
 impl MeshInfo {
-    /// Compute the statistics (one pass over elements and unique edges).
+    /// Compute the statistics of a mesh in mm as read (scale 1).
     pub fn compute(mesh: &Mesh) -> MeshInfo {
+        MeshInfo::compute_scaled(mesh, 1.0)
+    }
+
+    /// Compute the statistics (one pass over elements and unique edges) of
+    /// a mesh whose file coordinates were multiplied by `scale` to get mm.
+    pub fn compute_scaled(mesh: &Mesh, scale: f64) -> MeshInfo {
         let mut region_count: HashMap<i32, usize> = HashMap::new();
         for &r in &mesh.regions {
             *region_count.entry(r).or_default() += 1;
@@ -112,6 +123,13 @@ impl MeshInfo {
             problems.push(format!("{components} disconnected parts"));
         }
         let (bbox_min, bbox_max) = mesh.bounding_box();
+        let extent = extent::check(extent::extent_of(bbox_min, bbox_max), scale);
+        if !extent.plausible {
+            problems.push(match extent.suggested_scale {
+                Some(s) => format!("{} (--scale {s})", extent.describe()),
+                None => extent.describe(),
+            });
+        }
         MeshInfo {
             kind: mesh.kind,
             nodes: mesh.node_count(),
@@ -132,6 +150,7 @@ impl MeshInfo {
             unused_nodes: unused,
             boundary_faces,
             boundary_edges,
+            extent,
             problems,
         }
     }
@@ -186,6 +205,17 @@ impl fmt::Display for MeshInfo {
         )?;
         writeln!(
             f,
+            "extent:      {:.3} mm, {} (scale {} from the file's unit)",
+            self.extent.extent_mm,
+            if self.extent.plausible {
+                "heart-sized"
+            } else {
+                "NOT heart-sized"
+            },
+            self.extent.scale
+        )?;
+        writeln!(
+            f,
             "edges (mm):  min {:.4}  mean {:.4}  max {:.4}",
             self.edge_min_mm, self.edge_mean_mm, self.edge_max_mm
         )?;
@@ -234,5 +264,21 @@ mod tests {
             info.quality_min
         );
         assert!(info.problems.is_empty(), "{:?}", info.problems);
+        assert!(info.extent.plausible);
+    }
+
+    #[test]
+    fn a_heart_in_micrometres_is_a_problem_with_its_scale() {
+        let s = 50_000.0;
+        let nodes = vec![[0.0; 3], [s, 0.0, 0.0], [0.0, s, 0.0], [0.0, 0.0, s]];
+        let m = Mesh::new(nodes, ElementKind::Tetrahedron, vec![0, 1, 2, 3]);
+        let info = MeshInfo::compute(&m);
+        assert!(!info.extent.plausible);
+        let text = info.to_string();
+        assert!(
+            text.contains("micrometres") && text.contains("--scale 0.001"),
+            "{text}"
+        );
+        assert!(!text.contains("problems:    none"), "{text}");
     }
 }

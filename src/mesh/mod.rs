@@ -2,6 +2,7 @@
 //! per-element region tags and optional per-element fibre directions.
 
 pub mod atrium;
+pub mod extent;
 pub mod generate;
 pub mod geometry;
 pub mod info;

@@ -1,6 +1,9 @@
-//! Output files: atomic writes, VTU/PVD results, probe CSV, JSON summary, PNG maps.
+//! Output files: atomic writes, VTU results, EnSight snapshots, openCARP
+//! .dat/.igb, probe CSV, JSON summary, PNG maps.
 
 pub mod atomic;
 pub mod colormap;
+pub mod ensight;
+pub mod opencarp;
 pub mod render;
 pub mod results;

@@ -1,8 +1,11 @@
-//! The result folder of `cardiotwin run`: activation.vtu (lat_ms, repol_ms),
-//! snapshots/*.vtu + snapshots.pvd, probes.csv and summary.json. Every file
-//! is written atomically.
+//! The result folder of `cardiotwin run`: activation.vtu (lat_ms, repol_ms)
+//! with the same maps in openCARP's per-node format (lat.dat, repol.dat),
+//! Vm snapshots (snapshots.case for ParaView, vm.igb for openCARP tools),
+//! probes.csv and summary.json. Every file is written atomically.
 
 use super::atomic::{write_atomic, write_string_atomic};
+use super::ensight::EnsightSeries;
+use super::opencarp::{write_dat, IgbWriter};
 use crate::mesh::io::vtu::{write_vtu, DataArray, VtuWriteOptions};
 use crate::run::{Prepared, Simulation};
 use crate::scenario::Scenario;
@@ -94,20 +97,32 @@ pub fn finite_range(values: &[f64]) -> Option<(f64, f64)> {
         })
 }
 
-/// Writes snapshots as they arrive and the PVD index at the end.
+/// Writes Vm snapshots as they arrive, in two forms that share no geometry
+/// between frames:
+/// - `snapshots.case` + `snapshots/vm.geo` + `snapshots/vm_NNNNN.scl`: an
+///   EnSight Gold case for ParaView (the mesh once, a float per node per
+///   frame; see [`super::ensight`]);
+/// - `vm.igb`: the same frames as openCARP's IGB time series.
 pub struct SnapshotWriter {
     dir: PathBuf,
-    entries: Vec<(f64, String)>,
+    /// Created with the first snapshot (the mesh is known then).
+    out: Option<(EnsightSeries, IgbWriter)>,
 }
+
+/// The snapshot files, relative to the output folder.
+pub const SNAPSHOT_CASE: &str = "snapshots.case";
+pub const SNAPSHOT_DIR: &str = "snapshots";
+pub const VM_IGB: &str = "vm.igb";
 
 impl SnapshotWriter {
     pub fn new(out_dir: &Path) -> Self {
         SnapshotWriter {
             dir: out_dir.to_path_buf(),
-            entries: Vec::new(),
+            out: None,
         }
     }
 
+    /// Write snapshot `index` (0, 1, 2... in order) of Vm in mV at `time_ms`.
     pub fn write(
         &mut self,
         mesh: &crate::Mesh,
@@ -115,45 +130,36 @@ impl SnapshotWriter {
         time_ms: f64,
         vm_mv: &[f64],
     ) -> Result<()> {
-        let name = format!("snapshots/vm_{index:05}.vtu");
-        write_vtu(
-            &self.dir.join(&name),
-            mesh,
-            &[DataArray {
-                name: "vm_mv",
-                components: 1,
-                values: vm_mv,
-            }],
-            &[],
-            VtuWriteOptions { compress: true },
-        )?;
-        self.entries.push((time_ms, name));
-        Ok(())
+        let (series, igb) = match &mut self.out {
+            Some(out) => out,
+            None => self.out.insert((
+                EnsightSeries::create(&self.dir.join(SNAPSHOT_CASE), SNAPSHOT_DIR, "vm_mv", mesh)?,
+                IgbWriter::create(&self.dir.join(VM_IGB), mesh.node_count(), "mV")?,
+            )),
+        };
+        if index != series.frames() {
+            return Err(Error::Numerics(format!(
+                "snapshot {index} arrived after {} snapshots; they must come in order",
+                series.frames()
+            )));
+        }
+        series.push(time_ms, vm_mv)?;
+        igb.push(time_ms, vm_mv)
     }
 
-    /// Write snapshots.pvd (a ParaView collection with the times in ms).
-    pub fn finish(self) -> Result<Option<PathBuf>> {
-        if self.entries.is_empty() {
-            return Ok(None);
-        }
-        let path = self.dir.join("snapshots.pvd");
-        write_atomic(&path, |w| {
-            writeln!(w, "<?xml version=\"1.0\"?>")?;
-            writeln!(
-                w,
-                "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">"
-            )?;
-            writeln!(w, "  <Collection>")?;
-            for (t, name) in &self.entries {
-                writeln!(
-                    w,
-                    "    <DataSet timestep=\"{t}\" group=\"\" part=\"0\" file=\"{name}\"/>"
-                )?;
-            }
-            writeln!(w, "  </Collection>")?;
-            writeln!(w, "</VTKFile>")
-        })?;
-        Ok(Some(path))
+    /// Write the case file and the IGB header; returns the outputs written
+    /// (relative to the output folder), none when there were no snapshots.
+    pub fn finish(self) -> Result<Vec<String>> {
+        let Some((series, igb)) = self.out else {
+            return Ok(Vec::new());
+        };
+        series.finish()?;
+        igb.finish()?;
+        Ok(vec![
+            SNAPSHOT_CASE.to_string(),
+            format!("{SNAPSHOT_DIR}/"),
+            VM_IGB.to_string(),
+        ])
     }
 }
 
@@ -186,6 +192,11 @@ pub fn write_results(
         VtuWriteOptions { compress: true },
     )?;
     outputs.insert(0, "activation.vtu".into());
+    // The same maps for openCARP tools: one value per node, -1 = never.
+    write_dat(&out_dir.join("lat.dat"), &sim.lat_ms)?;
+    write_dat(&out_dir.join("repol.dat"), &sim.repol_ms)?;
+    outputs.insert(1, "lat.dat".into());
+    outputs.insert(2, "repol.dat".into());
 
     if !prepared.probes.is_empty() {
         write_atomic(&out_dir.join("probes.csv"), |w| {

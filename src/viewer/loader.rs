@@ -60,7 +60,7 @@ pub fn bare_mesh_scenario(mesh_path: &Path) -> Scenario {
         ),
         mesh: MeshSection {
             file: mesh_path.to_path_buf(),
-            scale: 1.0,
+            scale: None,
             region_array: None,
         },
         model: Default::default(),

@@ -3,8 +3,13 @@
 //! [`load`] picks the reader from the file extension, then runs
 //! [`validate::validate`](crate::mesh::validate::validate) so every mesh that
 //! leaves this module has in-range indices, finite coordinates, no degenerate
-//! elements and consistently oriented tetrahedra. Coordinates are kept as
-//! they are in the file (the scenario's `scale` converts units to mm).
+//! elements and consistently oriented tetrahedra. It then converts the
+//! coordinates to mm: by the caller's scale when one is given (`--scale`,
+//! the scenario's `mesh.scale`), else by the format's unit (openCARP files
+//! are in um: 0.001; every other format: 1), and refuses a mesh that is not
+//! heart-sized unless the scale was explicit ([`crate::mesh::extent`]). The
+//! format readers below (`read_vtu`, `read_opencarp`...) keep the file's own
+//! coordinates.
 //!
 //! Supported formats:
 //! - `.vtu` (VTK XML unstructured grid: ascii, base64 binary, zlib, appended)
@@ -25,7 +30,7 @@ pub mod vtu_write;
 pub use crate::mesh::subset::extract_regions;
 pub use vtu::{read_vtu_array, write_vtu, write_vtu_with, DataArray, VtuEncoding, VtuWriteOptions};
 
-use crate::mesh::{validate, Mesh};
+use crate::mesh::{extent, validate, Mesh};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -36,6 +41,44 @@ pub struct LoadOptions {
     /// the defaults `region` then `tag` (VTU and legacy VTK only). Example:
     /// `_volume-id` for the ansys-health-heart meshes.
     pub region_array: Option<String>,
+    /// Factor from the file's coordinates to mm, as the user gave it. `None`
+    /// takes the format's unit ([`default_scale`]) and refuses a mesh that is
+    /// not heart-sized; an explicit scale is trusted.
+    pub scale: Option<f64>,
+    /// Load a mesh that is not heart-sized instead of refusing it (`mesh
+    /// info`, which reports the extent instead).
+    pub allow_implausible: bool,
+}
+
+/// Factor from a format's coordinates to mm when the user gives none:
+/// 0.001 for openCARP (um, openCARP's unit), 1 for every other format.
+pub fn default_scale(path: &Path) -> f64 {
+    match Format::of_input(path) {
+        Ok(Format::OpenCarp(_)) => OPENCARP_UM_TO_MM,
+        _ => 1.0,
+    }
+}
+
+/// openCARP meshes are in micrometres.
+pub const OPENCARP_UM_TO_MM: f64 = 1e-3;
+
+/// The scale [`load_with`] applies to `path` under `opts`.
+pub fn effective_scale(path: &Path, opts: &LoadOptions) -> f64 {
+    opts.scale.unwrap_or_else(|| default_scale(path))
+}
+
+/// A line stating the unit assumed for `path` when the format's default is
+/// not mm and the user gave no scale (openCARP: "read as micrometres"), for
+/// commands to print.
+pub fn unit_note(path: &Path, opts: &LoadOptions) -> Option<String> {
+    let s = default_scale(path);
+    (opts.scale.is_none() && s != 1.0).then(|| {
+        format!(
+            "{}: openCARP coordinates read as micrometres (scale {s} to mm); \
+             pass --scale (scenario: mesh.scale) if the file is in another unit",
+            path.display()
+        )
+    })
 }
 
 /// Extensions [`load`] understands, for error messages.
@@ -50,8 +93,17 @@ pub fn load(path: &Path) -> Result<Mesh> {
     load_with(path, &LoadOptions::default())
 }
 
-/// Load and validate a mesh, choosing the reader from the extension.
+/// Load and validate a mesh, choosing the reader from the extension, and
+/// convert it to mm (see the module documentation).
 pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
+    if let Some(s) = opts.scale {
+        if !(s.is_finite() && s > 0.0) {
+            return Err(Error::Unsupported(format!(
+                "{}: the scale must be a positive number (got {s})",
+                path.display()
+            )));
+        }
+    }
     let mut mesh = match Format::of_input(path)? {
         Format::Vtu => vtu::read_vtu(path, opts)?,
         Format::VtkLegacy => vtk_legacy::read_vtk(path, opts)?,
@@ -60,18 +112,33 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
         Format::OpenCarp(base) => opencarp::read_opencarp(&base)?,
     };
     validate::validate(&mut mesh, path)?;
+    let scale = effective_scale(path, opts);
+    if scale != 1.0 {
+        mesh.scale(scale);
+    }
+    if opts.scale.is_none() && !opts.allow_implausible {
+        let (lo, hi) = mesh.bounding_box();
+        let check = extent::check(extent::extent_of(lo, hi), scale);
+        if !check.plausible {
+            return Err(Error::invalid_mesh(path, check.refusal()));
+        }
+    }
     Ok(mesh)
 }
 
 /// Save a mesh, choosing the writer from the extension: `.vtu` (compressed
 /// binary VTU), `.vtk` (ASCII legacy VTK) or `.pts`/`.elem` (openCARP files
-/// `<base>.pts`, `<base>.elem` and `<base>.lon` when the mesh has fibres).
+/// `<base>.pts` in um, `<base>.elem` and `<base>.lon` when the mesh has
+/// fibres). `mesh` is in mm.
 /// Every file is written atomically.
 pub fn save(mesh: &Mesh, path: &Path) -> Result<()> {
     match extension(path).as_deref() {
         Some("vtu") => write_vtu(path, mesh, &[], &[], VtuWriteOptions { compress: true }),
         Some("vtk") => vtk_legacy::write_vtk(path, mesh, false),
-        Some("pts") | Some("elem") => opencarp::write_opencarp(&path.with_extension(""), mesh),
+        // openCARP works in um: mm * 1000.
+        Some("pts") | Some("elem") => {
+            opencarp::write_opencarp(&path.with_extension(""), mesh, 1.0 / OPENCARP_UM_TO_MM)
+        }
         _ => Err(Error::Unsupported(format!(
             "{}: cannot choose a mesh writer from the extension; supported: {SUPPORTED_OUTPUTS}",
             path.display()

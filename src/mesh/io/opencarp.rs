@@ -2,8 +2,9 @@
 //! `<base>.elem` (element count, then `Tr n0 n1 n2 tag` or
 //! `Tt n0 n1 n2 n3 tag`), optional `<base>.lon` (first line 1 or 2 = fibre
 //! directions per element, then 3 or 6 floats per element; we keep the first
-//! direction) and `.vtx` node lists. Coordinates are kept as written
-//! (openCARP uses um; the scenario `scale` converts to mm).
+//! direction) and `.vtx` node lists. These functions keep coordinates as
+//! written; openCARP works in um, and [`super::load_with`] /
+//! [`super::save`] convert to and from mm.
 
 use crate::mesh::{ElementKind, Mesh};
 use crate::output::atomic::write_atomic;
@@ -281,12 +282,15 @@ pub fn read_vtx(path: &Path) -> Result<Vec<u32>> {
         .collect()
 }
 
-/// Write `<base>.pts`, `<base>.elem` and (with fibres) `<base>.lon`.
-pub fn write_opencarp(base: &Path, mesh: &Mesh) -> Result<()> {
+/// Write `<base>.pts` (coordinates multiplied by `to_file_unit`: 1000 for a
+/// mesh in mm, as openCARP wants um), `<base>.elem` and (with fibres)
+/// `<base>.lon`.
+pub fn write_opencarp(base: &Path, mesh: &Mesh, to_file_unit: f64) -> Result<()> {
     write_atomic(&with_ext(base, ".pts"), |w| {
         writeln!(w, "{}", mesh.node_count())?;
         for p in &mesh.nodes {
-            writeln!(w, "{} {} {}", p[0], p[1], p[2])?;
+            let [x, y, z] = p.map(|c| c * to_file_unit);
+            writeln!(w, "{x} {y} {z}")?;
         }
         Ok(())
     })?;

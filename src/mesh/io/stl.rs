@@ -20,12 +20,11 @@ pub fn read_stl(path: &Path) -> Result<Mesh> {
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
     let exact_binary =
         declared.is_some_and(|n| BINARY_HEADER + n.saturating_mul(BINARY_RECORD) == bytes.len());
-    let looks_ascii = bytes
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .take(5)
-        .eq(b"solid".iter());
-    if !exact_binary && !looks_ascii {
+    let ascii_header = ascii_header_at(&bytes);
+    // A binary header may itself begin with "solid" (several exporters write
+    // that); only a body of facets makes it ASCII.
+    let looks_ascii = ascii_header.is_some_and(|at| ascii_body_follows(&bytes[at..]));
+    if !exact_binary && ascii_header.is_none() {
         // Binary with a count that disagrees with the size.
         let Some(n) = declared else {
             return Err(Error::parse(
@@ -48,6 +47,18 @@ pub fn read_stl(path: &Path) -> Result<Mesh> {
         };
         return Err(Error::parse(path, format!("record {}", have.min(n)), msg));
     }
+    let bytes = match ascii_header {
+        Some(at) if looks_ascii || !exact_binary => normalised_ascii(bytes, at),
+        _ => {
+            // stl_io treats any file whose first line starts "solid " as
+            // ASCII: hide the word from it in a binary header.
+            let mut bytes = bytes;
+            if bytes.starts_with(b"solid") {
+                bytes[..5].copy_from_slice(b"     ");
+            }
+            bytes
+        }
+    };
     let mut cursor = std::io::Cursor::new(&bytes);
     let reader = stl_io::create_stl_reader(&mut cursor)
         .map_err(|e| Error::parse(path, "header", format!("not an STL file: {e}")))?;
@@ -77,4 +88,40 @@ pub fn read_stl(path: &Path) -> Result<Mesh> {
         return Err(Error::invalid_mesh(path, "no triangles"));
     }
     Ok(Mesh::new(nodes, ElementKind::Triangle, elements))
+}
+
+/// Offset of the word `solid` that opens an ASCII STL (after any leading
+/// whitespace), if the file starts that way.
+fn ascii_header_at(bytes: &[u8]) -> Option<usize> {
+    let at = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    bytes[at..].starts_with(b"solid").then_some(at)
+}
+
+/// Whether the line after the `solid` header starts a facet or ends the
+/// solid, as in an ASCII file (a binary header that begins with "solid" is
+/// followed by binary records).
+fn ascii_body_follows(from_solid: &[u8]) -> bool {
+    let Some(eol) = from_solid.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let rest = &from_solid[eol + 1..];
+    let start = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    let rest = &rest[start..];
+    rest.starts_with(b"facet") || rest.starts_with(b"endsolid")
+}
+
+/// The ASCII text as stl_io wants it: the first line must begin with
+/// `solid ` (with a space). meshio and others write a bare `solid` line, and
+/// some files indent it.
+fn normalised_ascii(bytes: Vec<u8>, at: usize) -> Vec<u8> {
+    if at == 0 && bytes.get(5) == Some(&b' ') {
+        return bytes;
+    }
+    let mut fixed = Vec::with_capacity(bytes.len() + 1);
+    fixed.extend_from_slice(b"solid ");
+    fixed.extend_from_slice(&bytes[at + 5..]);
+    fixed
 }

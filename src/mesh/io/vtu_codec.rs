@@ -48,13 +48,15 @@ impl Scalar {
     /// From a legacy VTK data type keyword.
     pub fn from_legacy(name: &str) -> Option<Scalar> {
         Some(match name {
-            "char" => Scalar::Int8,
-            "unsigned_char" => Scalar::UInt8,
-            "short" => Scalar::Int16,
-            "unsigned_short" => Scalar::UInt16,
+            // VTK 5.1 files (VTK 9, meshio 5) name fixed-width types
+            // `vtktypeint32` and so on, beside the classic C names.
+            "char" | "vtktypeint8" => Scalar::Int8,
+            "unsigned_char" | "vtktypeuint8" => Scalar::UInt8,
+            "short" | "vtktypeint16" => Scalar::Int16,
+            "unsigned_short" | "vtktypeuint16" => Scalar::UInt16,
             // Legacy binary files store vtkIdType as 32-bit int.
-            "int" | "vtkIdType" => Scalar::Int32,
-            "unsigned_int" => Scalar::UInt32,
+            "int" | "vtkidtype" | "vtktypeint32" => Scalar::Int32,
+            "unsigned_int" | "vtktypeuint32" => Scalar::UInt32,
             "long" | "vtktypeint64" => Scalar::Int64,
             "unsigned_long" | "vtktypeuint64" => Scalar::UInt64,
             "float" => Scalar::Float32,
