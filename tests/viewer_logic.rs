@@ -469,8 +469,7 @@ fn region_names_must_be_tags_of_the_mesh() {
         (r#"1 = " ""#, "regions.names.1: the name is empty"),
     ] {
         let err = Scenario::load(&write(names))
-            .err()
-            .expect("refused")
+            .expect_err("refused")
             .to_string();
         assert!(err.contains(want), "{names}: {err}");
     }
@@ -481,10 +480,7 @@ fn region_names_must_be_tags_of_the_mesh() {
          regions = \"all\"\nsigma_l = 1.0\nsigma_t = 1.0\n[time]\nduration_ms = 1.0\n",
     )
     .expect("write");
-    let err = Scenario::load(&path)
-        .err()
-        .expect("unknown key")
-        .to_string();
+    let err = Scenario::load(&path).expect_err("unknown key").to_string();
     assert!(err.contains("labels"), "{err}");
 }
 

@@ -65,8 +65,8 @@ pub struct Frame {
     pub viewport: [f32; 2],
     /// Linear RGBA of "no data".
     pub missing_colour: [f32; 4],
-    /// > 0: iso-lines of the physical value every this much (isochrones,
-    /// ms); 0: none.
+    /// When positive, iso-lines of the physical value every this much
+    /// (isochrones, ms); 0: none.
     pub isoline_step: f32,
     pub pad0: f32,
     pub pad1: f32,
