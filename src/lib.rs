@@ -11,6 +11,7 @@
 
 pub mod assets;
 pub mod bench;
+pub mod bench_memory;
 pub mod error;
 pub mod laao;
 pub mod mesh;
@@ -18,6 +19,7 @@ pub mod output;
 pub mod physics;
 pub mod run;
 pub mod scenario;
+pub mod scenario_checks;
 pub mod solver;
 #[cfg(feature = "viewer")]
 pub mod viewer;

@@ -10,6 +10,7 @@ use crate::physics::fem::{self, ElementConductivity};
 use crate::physics::stability::{self, TimeStepLimits};
 use crate::physics::units;
 use crate::scenario::Scenario;
+use crate::scenario_checks::{self as checks, Warning};
 use crate::solver::problem::{StimulusProtocol, FLAG_INERT, NO_TIME};
 use crate::solver::{Backend, Problem};
 use crate::{Error, Result};
@@ -30,6 +31,11 @@ pub struct Prepared {
     pub probes: Vec<(usize, f64)>,
     /// Steps between snapshots (0: none).
     pub snapshot_every_steps: u64,
+    /// Per mesh node: touched by an excitable element.
+    pub excitable_nodes: Vec<bool>,
+    /// What the run will do differently from what the scenario seems to ask
+    /// (see [`crate::scenario_checks`]); print them before stepping.
+    pub warnings: Vec<Warning>,
 }
 
 impl Prepared {
@@ -63,8 +69,8 @@ pub fn prepare(scenario: &Scenario) -> Result<Prepared> {
         scale: scenario.mesh.scale,
         ..Default::default()
     };
-    let mesh = io::load_with(&path, &opts)?;
-    prepare_with_mesh(scenario, mesh)
+    let (mesh, file_arrays) = io::load_listing(&path, &opts)?;
+    prepare_checked(scenario, mesh, &file_arrays)
 }
 
 fn scenario_error(scenario: &Scenario, message: String) -> Error {
@@ -188,17 +194,38 @@ fn longest_edge(mesh: &Mesh) -> f64 {
 
 /// Prepare a scenario on an already-loaded mesh (mm).
 pub fn prepare_with_mesh(scenario: &Scenario, mesh: Mesh) -> Result<Prepared> {
+    prepare_checked(scenario, mesh, &[])
+}
+
+/// Prepare; `file_arrays` lists the mesh file's data arrays (for the fibre
+/// check; empty when the mesh did not come from a file).
+fn prepare_checked(
+    scenario: &Scenario,
+    mesh: Mesh,
+    file_arrays: &[io::ArrayInfo],
+) -> Result<Prepared> {
+    let refuse = |m: String| scenario_error(scenario, m);
+    let tags = mesh.region_tags();
     let (cond, excitable) = element_conductivities(scenario, &mesh)?;
+    checks::conduction_regions_exist(scenario, &tags).map_err(refuse)?;
+    let winners = checks::winning_entries(scenario, &tags);
+    let mut warnings = checks::overridden_entries(scenario, &winners);
+    warnings.extend(checks::fibres(scenario, &mesh, &cond, &winners, file_arrays).map_err(refuse)?);
+    warnings.extend(checks::seam_nodes(&mesh));
+    warnings.extend(checks::pulses_after_end(scenario));
+    warnings.extend(checks::coarse_dt(scenario));
 
     // Stimuli and probes are located in the mesh's own numbering.
     let mut flags_mesh = vec![0u32; mesh.node_count()];
     let mut stimulus_nodes = Vec::new();
+    let mut selections = Vec::new();
     for s in 0..scenario.stimulus.len() {
         let nodes = stimulus_selection(scenario, &mesh, s)?;
         stimulus_nodes.push(nodes.len());
-        for i in nodes {
+        for &i in &nodes {
             flags_mesh[i] |= 1 << s;
         }
+        selections.push(nodes);
     }
     // A node is inert when no excitable element touches it.
     let mut touched = vec![false; mesh.node_count()];
@@ -214,7 +241,25 @@ pub fn prepare_with_mesh(scenario: &Scenario, mesh: Mesh) -> Result<Prepared> {
             *f = FLAG_INERT;
         }
     }
+    for (s, nodes) in selections.iter().enumerate() {
+        if !nodes.iter().any(|&n| touched[n]) {
+            return Err(refuse(format!(
+                "stimulus[{s}] selects {} nodes, all in non-conducting (scar) regions: it \
+                 would excite nothing; move it into conducting tissue",
+                nodes.len()
+            )));
+        }
+    }
     let reach = longest_edge(&mesh);
+    warnings.extend(checks::stimulus_size(
+        &scenario.model,
+        scenario,
+        &mesh,
+        &cond,
+        &excitable,
+        &selections,
+        0.5 * reach,
+    ));
     let mut probes = Vec::new();
     for (k, p) in scenario.output.probes.iter().enumerate() {
         let (node, d) = nearest_node(&mesh, *p);
@@ -257,6 +302,8 @@ pub fn prepare_with_mesh(scenario: &Scenario, mesh: Mesh) -> Result<Prepared> {
         }
     };
 
+    warnings.extend(checks::output_intervals(scenario, dt_ms));
+
     let stimuli = scenario
         .stimulus
         .iter()
@@ -295,6 +342,8 @@ pub fn prepare_with_mesh(scenario: &Scenario, mesh: Mesh) -> Result<Prepared> {
         limits,
         stimulus_nodes,
         probes,
+        excitable_nodes: touched,
+        warnings,
     })
 }
 

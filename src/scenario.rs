@@ -263,6 +263,40 @@ impl Default for OutputSection {
 }
 
 impl Conduction {
+    /// A `conducting = false` entry is scar: conductivities or a scale given
+    /// with it would be ignored, so they are refused.
+    fn check_scar(&self, field: &str) -> std::result::Result<(), String> {
+        if self.conducting {
+            return Ok(());
+        }
+        let given: Vec<&str> = [
+            ("sigma_l", self.sigma_l),
+            ("sigma_t", self.sigma_t),
+            ("sigma_il", self.sigma_il),
+            ("sigma_el", self.sigma_el),
+            ("sigma_it", self.sigma_it),
+            ("sigma_et", self.sigma_et),
+            ("d_l", self.d_l),
+            ("d_t", self.d_t),
+        ]
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(name, _)| *name)
+        .chain((self.scale != 1.0).then_some("scale"))
+        .collect();
+        if given.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{field}: conducting = false makes its regions non-conducting scar, so {} \
+                 would be ignored; remove {}, or drop conducting = false for slow tissue \
+                 (use scale < 1)",
+                given.join(", "),
+                if given.len() == 1 { "it" } else { "them" }
+            ))
+        }
+    }
+
     /// Diffusivities (d_l, d_t) in mm^2/ms, scale applied; `field` names the
     /// entry for error messages.
     pub fn diffusivities(&self, field: &str) -> std::result::Result<(f64, f64), String> {
@@ -387,6 +421,7 @@ impl Scenario {
                 }
             }
             c.diffusivities(&field)?;
+            c.check_scar(&field)?;
         }
         if self.stimulus.len() > crate::solver::problem::MAX_STIMULI {
             return Err(format!(
@@ -423,6 +458,29 @@ impl Scenario {
             }
             if !s.strength.is_finite() {
                 return Err(format!("{field}.strength must be a number (mV/ms)"));
+            }
+            if s.strength == 0.0 {
+                return Err(format!(
+                    "{field}.strength = 0 mV/ms stimulates nothing; give a strength such as 100"
+                ));
+            }
+            if s.start_ms >= self.time.duration_ms {
+                return Err(format!(
+                    "{field}.start_ms = {} ms is not before the end of the run \
+                     (time.duration_ms = {} ms): it would never be applied; \
+                     lengthen the run or start the stimulus earlier",
+                    s.start_ms, self.time.duration_ms
+                ));
+            }
+            if s.count == 0 {
+                return Err(format!("{field}.count = 0 gives no pulse; give count >= 1"));
+            }
+            if s.count > 1 && s.period_ms == 0.0 {
+                return Err(format!(
+                    "{field}.count = {} needs period_ms > 0 (the interval between pulses); \
+                     without it only one pulse is given",
+                    s.count
+                ));
             }
             if s.period_ms < 0.0 || !s.period_ms.is_finite() {
                 return Err(format!("{field}.period_ms must be >= 0"));

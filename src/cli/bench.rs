@@ -8,7 +8,11 @@ use cardiotwin::solver::{Backend, BackendKind};
 use serde::Serialize;
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    /// Other measurements; without one, the step benchmark.
+    #[command(subcommand)]
+    pub mode: Option<BenchMode>,
     /// Print JSON: {"adapter": ..., "cases": [{"nodes", "backend", "node_steps_per_s",
     /// "bytes_per_s", "copy_bytes_per_s", "fraction_of_copy", ...}]}.
     #[arg(long)]
@@ -24,6 +28,14 @@ pub struct BenchArgs {
     pub seconds: f64,
 }
 
+#[derive(clap::Subcommand)]
+pub enum BenchMode {
+    /// Why large GPU footprints are slower: WGSL copy bandwidth from 64 MiB
+    /// to --max-mib in one buffer pair vs buffers under 128 MiB, with default
+    /// and small allocator blocks, and pointer-chase latency at 64 KiB strides.
+    Memory(super::bench_memory::MemoryArgs),
+}
+
 #[derive(Serialize)]
 struct Report {
     adapter: Option<String>,
@@ -32,6 +44,9 @@ struct Report {
 }
 
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if let Some(BenchMode::Memory(memory)) = &args.mode {
+        return super::bench_memory::run(memory);
+    }
     let want = |name: &str| args.backends.is_empty() || args.backends.iter().any(|b| b == name);
     for b in &args.backends {
         if b != "gpu" && b != "cpu" {

@@ -1,6 +1,7 @@
 //! Subcommands of the binary, one module each.
 
 pub mod bench;
+pub mod bench_memory;
 pub mod demo;
 pub mod generate;
 pub mod laa;

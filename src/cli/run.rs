@@ -49,6 +49,10 @@ pub fn run_loaded(
         eprintln!("{note}");
     }
     let prepared = prepare(&scenario)?;
+    // Before stepping, so a long run can be stopped and fixed at once.
+    for w in &prepared.warnings {
+        eprintln!("warning: {w}");
+    }
     let mut backend = create_backend(backend, &prepared.problem, &mut |msg| eprintln!("{msg}"))?;
     let p = &prepared.problem;
     if show_progress {
@@ -113,6 +117,9 @@ pub fn run_loaded(
         backend.adapter_name(),
         outputs,
     )?;
+    for w in &summary.warnings[prepared.warnings.len()..] {
+        eprintln!("warning: {w}");
+    }
     Ok(RunOutcome {
         summary,
         mesh: prepared.mesh,
@@ -146,12 +153,4 @@ pub fn print_summary(summary: &Summary, out_dir: &Path) {
         out_dir.display(),
         summary.outputs.join(", ")
     );
-    if summary.activated_fraction == 0.0 {
-        eprintln!(
-            "warning: no node activated. The stimuli may be too weak or too small: a \
-             stimulated region much narrower than the front width (sqrt(2 D 12.9 / k) mm) \
-             loses its charge to diffusion before it reaches threshold; try a larger \
-             region or a stronger stimulus (e.g. 100 mV/ms for 2 ms)."
-        );
-    }
 }

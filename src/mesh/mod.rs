@@ -8,6 +8,7 @@ pub mod geometry;
 pub mod info;
 pub mod io;
 pub mod reorder;
+pub mod seams;
 pub mod subset;
 pub mod validate;
 

@@ -46,6 +46,10 @@ pub struct Summary {
     pub probes: Vec<ProbeInfo>,
     pub inputs: Vec<InputHash>,
     pub outputs: Vec<String>,
+    /// Everything the run did differently from what the scenario seems to
+    /// ask, and results that are not what they look like (before-run
+    /// warnings first, then those about the result).
+    pub warnings: Vec<crate::scenario_checks::Warning>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -163,6 +167,24 @@ impl SnapshotWriter {
     }
 }
 
+/// The prepared run's warnings, then those about its result.
+fn run_warnings(
+    scenario: &Scenario,
+    prepared: &Prepared,
+    sim: &Simulation,
+) -> Vec<crate::scenario_checks::Warning> {
+    let mut warnings = prepared.warnings.clone();
+    warnings.extend(crate::scenario_checks::after_run(
+        &prepared.mesh,
+        &prepared.excitable_nodes,
+        &sim.lat_ms,
+        &sim.final_vm_mv,
+        scenario.output.lat_threshold_mv,
+        prepared.problem.time_of_step(sim.steps),
+    ));
+    warnings
+}
+
 /// Write activation.vtu, probes.csv and summary.json; returns the summary.
 pub fn write_results(
     out_dir: &Path,
@@ -259,6 +281,7 @@ pub fn write_results(
             .collect(),
         inputs,
         outputs,
+        warnings: run_warnings(scenario, prepared, sim),
     };
     let json = serde_json::to_string_pretty(&summary)
         .map_err(|e| Error::Unsupported(format!("summary.json: {e}")))?;

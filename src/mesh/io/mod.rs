@@ -96,6 +96,23 @@ pub fn load(path: &Path) -> Result<Mesh> {
 /// Load and validate a mesh, choosing the reader from the extension, and
 /// convert it to mm (see the module documentation).
 pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
+    load_listing(path, opts).map(|(mesh, _)| mesh)
+}
+
+/// A named data array found in a mesh file, whether the reader used it or
+/// not: callers check that what a scenario asks for (fibres) was not left
+/// behind under a name or in a section the reader does not take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrayInfo {
+    pub name: String,
+    /// Cell data (true) or point data (false).
+    pub on_cells: bool,
+    pub components: usize,
+}
+
+/// [`load_with`], also listing the file's data arrays (VTU and legacy VTK;
+/// the other formats have no named arrays and list none).
+pub fn load_listing(path: &Path, opts: &LoadOptions) -> Result<(Mesh, Vec<ArrayInfo>)> {
     if let Some(s) = opts.scale {
         if !(s.is_finite() && s > 0.0) {
             return Err(Error::Unsupported(format!(
@@ -104,12 +121,24 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
             )));
         }
     }
-    let mut mesh = match Format::of_input(path)? {
-        Format::Vtu => vtu::read_vtu(path, opts)?,
-        Format::VtkLegacy => vtk_legacy::read_vtk(path, opts)?,
-        Format::Obj => obj::read_obj(path)?,
-        Format::Stl => stl::read_stl(path)?,
-        Format::OpenCarp(base) => opencarp::read_opencarp(&base)?,
+    let format = Format::of_input(path)?;
+    if let (Some(name), Format::Obj | Format::Stl | Format::OpenCarp(_)) =
+        (&opts.region_array, &format)
+    {
+        // Silently tagging every element 0 would drop the regions asked for.
+        return Err(Error::Unsupported(format!(
+            "{}: region array '{name}' was asked for, but this format has no named cell arrays \
+             (openCARP tags regions in the .elem file; OBJ and STL have none); \
+             remove region_array or convert the mesh to .vtu with the array",
+            path.display()
+        )));
+    }
+    let (mut mesh, arrays) = match format {
+        Format::Vtu => vtu::read_vtu_listing(path, opts)?,
+        Format::VtkLegacy => vtk_legacy::read_vtk_listing(path, opts)?,
+        Format::Obj => (obj::read_obj(path)?, Vec::new()),
+        Format::Stl => (stl::read_stl(path)?, Vec::new()),
+        Format::OpenCarp(base) => (opencarp::read_opencarp(&base)?, Vec::new()),
     };
     validate::validate(&mut mesh, path)?;
     let scale = effective_scale(path, opts);
@@ -123,7 +152,7 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
             return Err(Error::invalid_mesh(path, check.refusal()));
         }
     }
-    Ok(mesh)
+    Ok((mesh, arrays))
 }
 
 /// Save a mesh, choosing the writer from the extension: `.vtu` (compressed

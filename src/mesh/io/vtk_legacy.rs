@@ -12,13 +12,18 @@ use super::cells::{self, CellArrays, CellTable};
 pub(crate) use super::vtk_legacy_write::fmt_f64;
 pub use super::vtk_legacy_write::write_vtk;
 use super::vtu_codec::Scalar;
-use super::LoadOptions;
+use super::{ArrayInfo, LoadOptions};
 use crate::mesh::Mesh;
 use crate::{Error, Result};
 use std::path::Path;
 
 /// Read a legacy VTK file.
 pub fn read_vtk(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
+    read_vtk_listing(path, opts).map(|(mesh, _)| mesh)
+}
+
+/// Read a legacy VTK file and list its CELL_DATA and POINT_DATA arrays.
+pub fn read_vtk_listing(path: &Path, opts: &LoadOptions) -> Result<(Mesh, Vec<ArrayInfo>)> {
     let data = super::read_bytes(path)?;
     Parser::new(path, &data, opts).parse()
 }
@@ -222,6 +227,8 @@ struct Parser<'a> {
     /// vertices, lines, polygons.
     poly: [Option<CellTable>; 3],
     arrays: CellArrays,
+    /// Every cell and point array seen, used or not.
+    listing: Vec<ArrayInfo>,
     polydata: bool,
 }
 
@@ -241,11 +248,12 @@ impl<'a> Parser<'a> {
             cell_types: None,
             poly: [None, None, None],
             arrays: CellArrays::default(),
+            listing: Vec::new(),
             polydata: false,
         }
     }
 
-    fn parse(mut self) -> Result<Mesh> {
+    fn parse(mut self) -> Result<(Mesh, Vec<ArrayInfo>)> {
         let first = self.c.line_text();
         if !first
             .to_ascii_lowercase()
@@ -572,10 +580,19 @@ impl<'a> Parser<'a> {
             if is_cell { "cell" } else { "point" },
             comps,
         )?;
+        self.list(name, is_cell, comps);
         if is_cell {
             self.take_cell_array(name, comps, vals.v);
         }
         Ok(())
+    }
+
+    fn list(&mut self, name: &str, on_cells: bool, components: usize) {
+        self.listing.push(ArrayInfo {
+            name: name.to_string(),
+            on_cells,
+            components,
+        });
     }
 
     /// Keep a cell array when it is the region or fibre array.
@@ -612,6 +629,9 @@ impl<'a> Parser<'a> {
             let vals = self
                 .c
                 .values(comps.saturating_mul(tuples), ty, &what, "tuple", comps)?;
+            if block != Block::None {
+                self.list(name, matches!(block, Block::Cell(_)), comps);
+            }
             if let Block::Cell(nc) = block {
                 if tuples != nc {
                     return Err(self.c.err(
@@ -635,8 +655,29 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn finish(self) -> Result<Mesh> {
+    fn finish(self) -> Result<(Mesh, Vec<ArrayInfo>)> {
         let path = self.c.path;
+        if let (Some(name), None) = (&self.opts.region_array, &self.arrays.regions) {
+            // Tagging every element 0 instead would drop the regions asked for.
+            let have: Vec<String> = self
+                .listing
+                .iter()
+                .filter(|a| a.on_cells && a.components == 1)
+                .map(|a| format!("'{}'", a.name))
+                .collect();
+            return Err(Error::parse(
+                path,
+                "CELL_DATA",
+                format!(
+                    "region array '{name}' not found; one-component cell arrays: {}",
+                    if have.is_empty() {
+                        "none".to_string()
+                    } else {
+                        have.join(", ")
+                    }
+                ),
+            ));
+        }
         let nodes = self
             .points
             .ok_or_else(|| Error::parse(path, "POINTS", "no POINTS section"))?;
@@ -666,6 +707,7 @@ impl<'a> Parser<'a> {
                 connectivity: conn,
             }
         };
-        cells::assemble(path, "CELLS", nodes, &table, self.arrays)
+        let mesh = cells::assemble(path, "CELLS", nodes, &table, self.arrays)?;
+        Ok((mesh, self.listing))
     }
 }

@@ -26,6 +26,7 @@ enum Section {
     Points,
     Cells,
     CellData,
+    PointData,
     Other,
 }
 
@@ -76,6 +77,11 @@ fn split_appended<'a>(path: &Path, bytes: &'a [u8]) -> Result<(&'a str, Option<A
 
 /// Read a `.vtu` file.
 pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
+    read_vtu_listing(path, opts).map(|(mesh, _)| mesh)
+}
+
+/// Read a `.vtu` file and list its cell and point data arrays.
+pub fn read_vtu_listing(path: &Path, opts: &LoadOptions) -> Result<(Mesh, Vec<super::ArrayInfo>)> {
     let bytes = super::read_bytes(path)?;
     let (xml, appended) = split_appended(path, &bytes)?;
     let (header, piece, arrays) = parse_xml(path, xml)?;
@@ -183,7 +189,17 @@ pub fn read_vtu(path: &Path, opts: &LoadOptions) -> Result<Mesh> {
         let v = ctx.decode(d, n_cells, 3)?;
         cell_arrays.fibres = Some(v.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect());
     }
-    cells::assemble(path, "Cells", nodes, &table, cell_arrays)
+    let listing = arrays
+        .iter()
+        .filter(|a| matches!(a.section, Section::CellData | Section::PointData))
+        .map(|a| super::ArrayInfo {
+            name: a.name.clone(),
+            on_cells: a.section == Section::CellData,
+            components: a.comps,
+        })
+        .collect();
+    let mesh = cells::assemble(path, "Cells", nodes, &table, cell_arrays)?;
+    Ok((mesh, listing))
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -289,7 +305,8 @@ fn parse_xml(path: &Path, xml: &str) -> Result<(Header, Piece, Vec<ArrayDesc>)> 
                     "Points" => section = Section::Points,
                     "Cells" => section = Section::Cells,
                     "CellData" => section = Section::CellData,
-                    "PointData" | "FieldData" => section = Section::Other,
+                    "PointData" => section = Section::PointData,
+                    "FieldData" => section = Section::Other,
                     "DataArray" => {
                         let line = xml[..pos as usize].matches('\n').count() + 1;
                         let aname = get(&a, "Name").unwrap_or("").to_string();
