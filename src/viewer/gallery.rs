@@ -430,7 +430,7 @@ mod tests {
             [[conduction]]\nregions = [3]\nconducting = false\n\
             [[stimulus]]\nsphere = { center = [0, 0, 0], radius = 3.0 }\nduration_ms = 2.0\nstrength = 100.0\n\
             [[stimulus]]\nbox = { min = [1, 0, 0], max = [3, 5, 1] }\nstart_ms = 300.0\nduration_ms = 2.0\nstrength = 100.0\n\
-            [time]\nduration_ms = 10.0\n";
+            [time]\nduration_ms = 1000.0\n";
         let mut s = Scenario::parse(text, &path).expect("a scenario");
         assert_eq!(Knob::Diffusivity.value(&s), Ok(2.0));
         Knob::Diffusivity.apply(&mut s, 1.0).expect("D");
