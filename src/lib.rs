@@ -13,16 +13,20 @@ pub mod assets;
 pub mod bench;
 pub mod bench_memory;
 pub mod error;
+pub mod input;
+pub mod interrupt;
 pub mod laao;
 pub mod mesh;
 pub mod output;
 pub mod physics;
+pub mod platform;
 pub mod run;
 pub mod scenario;
 pub mod scenario_checks;
 pub mod solver;
 #[cfg(feature = "viewer")]
 pub mod viewer;
+pub mod workload;
 
 pub use error::{Error, Result};
 pub use mesh::{ElementKind, Mesh};

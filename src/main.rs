@@ -42,9 +42,13 @@ enum Command {
     Run {
         /// Scenario file (TOML); see README.md "Scenario reference".
         scenario: PathBuf,
-        /// Output folder (created if missing; files in it are replaced atomically).
+        /// Output folder: created if missing; refused if it holds anything
+        /// (see --overwrite) or an input; locked while the run writes. The
+        /// results appear in it only when the run succeeds.
         #[arg(long, short)]
         out: PathBuf,
+        #[command(flatten)]
+        guard: cli::run::GuardArgs,
         /// Where to compute.
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
         backend: BackendChoice,
@@ -68,9 +72,12 @@ enum Command {
     /// Pace the shipped CT-derived heart (Rodero et al. 2021, case 01) and
     /// write a result folder and a PNG activation map. Works without a GPU.
     Demo {
-        /// Output folder.
+        /// Output folder (refused if it holds anything but a previous run;
+        /// see --overwrite).
         #[arg(long, short, default_value = "out/demo")]
         out: PathBuf,
+        #[command(flatten)]
+        guard: cli::run::GuardArgs,
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
         backend: BackendChoice,
         /// Simulate this many ms instead of the scenario's 400 (a quick look).
@@ -106,6 +113,7 @@ enum Command {
 
 fn main() -> ExitCode {
     restore_sigpipe();
+    cardiotwin::platform::ensure_xdg_runtime_dir();
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -124,9 +132,10 @@ fn dispatch(command: Command) -> Result<()> {
             backend,
             json,
             quiet,
+            guard,
         } => {
-            let summary =
-                cli::run::run_scenario(&scenario, &out, backend, !quiet && !json)?.summary;
+            let opts = guard.options(backend, quiet, !json);
+            let summary = cli::run::run_scenario(&scenario, &out, opts)?.summary;
             if json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -140,7 +149,8 @@ fn dispatch(command: Command) -> Result<()> {
             out,
             backend,
             duration_ms,
-        } => cli::demo::run(&out, backend, duration_ms),
+            guard,
+        } => cli::demo::run(&out, guard.options(backend, false, true), duration_ms),
         Command::Laa { command } => cli::laa::dispatch(command),
         Command::Bench(args) => cli::bench::run(&args),
         #[cfg(feature = "viewer")]

@@ -347,10 +347,17 @@ fn prepare_checked(
     })
 }
 
+/// Steps timed at the start of a run to estimate its wall time: enough to
+/// average out a dispatch or two, few enough to be instant on any mesh we run.
+pub const CALIBRATION_STEPS: u64 = 20;
+
 /// What [`simulate`] reports while it runs.
 pub enum Event<'a> {
     /// Simulated time reached (ms).
     Progress { time_ms: f64 },
+    /// The first `steps` steps took `seconds` (synchronised): the basis of
+    /// the wall-time estimate, sent once, before the rest of the run.
+    Calibrated { steps: u64, seconds: f64 },
     /// A Vm snapshot (mV, mesh order) at `time_ms`.
     Snapshot {
         index: usize,
@@ -406,12 +413,28 @@ pub fn simulate(
         snapshot_index = 1;
     }
     let mut step = backend.steps_done();
+    // A short first chunk, timed to the end of its work, for the estimate.
+    let mut calibrating = step < total;
     while step < total {
-        let mut next = (step + progress_every).min(total);
+        let chunk = if calibrating {
+            CALIBRATION_STEPS
+        } else {
+            progress_every
+        };
+        let mut next = (step + chunk).min(total);
         if let Some(k) = step.checked_div(snap) {
             next = next.min((k + 1) * snap);
         }
+        let chunk_start = std::time::Instant::now();
         backend.advance(next - step)?;
+        if calibrating {
+            backend.read_u_at(0)?;
+            calibrating = false;
+            on_event(Event::Calibrated {
+                steps: next - step,
+                seconds: chunk_start.elapsed().as_secs_f64(),
+            })?;
+        }
         step = next;
         on_event(Event::Progress {
             time_ms: p.time_of_step(step),

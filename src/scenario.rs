@@ -345,7 +345,7 @@ impl Conduction {
 impl Scenario {
     /// Read and check a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::input::read_text(path)?;
         Scenario::parse(&text, path)
     }
 

@@ -221,6 +221,7 @@ fn laa_help_teaches_with_examples() {
 
 use cardiotwin::laao::catalog::Catalog;
 use cardiotwin::laao::measure::LaaMeasurement;
+use cardiotwin::laao::patient::PatientInfo;
 use cardiotwin::laao::report::{esc, render_html, ReportInput};
 use cardiotwin::laao::Contour;
 
@@ -253,6 +254,9 @@ fn fake_measurement() -> LaaMeasurement {
         landing_zone: Some(at(10.0)),
         landing_zone_depth_mm: 10.0,
         depth_mm: 30.0,
+        bend: None,
+        sizing_depth_mm: 30.0,
+        morphology: cardiotwin::laao::bend::describe(None, 30.0, 24.0, false),
         tip: [0.0, 0.0, 30.0],
         centreline: vec![[0.0, 0.0, -10.0], [0.0, 0.0, 30.0]],
         ostium_arc_mm: 10.0,
@@ -279,7 +283,11 @@ fn report_is_self_contained_html_with_plot_contours_and_tables_without_a_mesh() 
         let (a, b) = axes(z);
         Ok(ellipse(a, b, z))
     });
+    let patient = PatientInfo::default();
     let html = render_html(&ReportInput {
+        name: "odd",
+        patient: &patient,
+        generated: "2026-12-04 17:00 UTC".into(),
         mesh_path: Path::new("patients/<odd> & name.vtu"),
         mesh_sha256: "abc".into(),
         catalog: &cat,
@@ -299,6 +307,9 @@ fn report_is_self_contained_html_with_plot_contours_and_tables_without_a_mesh() 
     let written = cardiotwin::laao::report::write_report(
         dir.path(),
         &ReportInput {
+            name: "patient7",
+            patient: &patient,
+            generated: "2026-12-04 17:00 UTC".into(),
             mesh_path: Path::new("some/where/patient7.vtu"),
             mesh_sha256: "abc".into(),
             catalog: &cat,
@@ -312,5 +323,218 @@ fn report_is_self_contained_html_with_plot_contours_and_tables_without_a_mesh() 
     assert!(std::fs::read_to_string(&written).unwrap().contains("<svg"));
     if std::env::var_os("CARDIOTWIN_KEEP_REPORT").is_some() {
         std::fs::write("/tmp/laa_fake_report.html", &html).expect("write");
+    }
+}
+
+// ------------------------------------------------------------ issue 12 items 1, 2
+
+/// The shipped catalog with the Watchman FLX lengths taken as exact, in a
+/// temporary folder (with the shallow atrium's Position failure, no FLX size
+/// then passes).
+fn exact_length_catalog(dir: &Path) -> String {
+    let shipped = std::fs::read_to_string(project("assets/devices.toml")).unwrap();
+    let path = dir.join("exact_lengths.toml");
+    std::fs::write(
+        &path,
+        shipped.replace("length_tolerance_mm = 2.0", "length_tolerance_mm = 0.0"),
+    )
+    .unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// The issue's reproduction: the shallow atrium, Watchman FLX. The 24 mm
+/// size is in range but covers 74 % of the ostium (Position fail); it used
+/// to be printed, exported and highlighted as "recommended".
+#[test]
+fn shallow_atrium_gets_no_size_passes_and_the_closest_option_everywhere() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cat = exact_length_catalog(dir.path());
+    let mesh = project("meshes/laa/shallow.vtu")
+        .to_string_lossy()
+        .into_owned();
+    let report = dir.path().join("out").to_string_lossy().into_owned();
+    let args = [
+        "laa",
+        "size",
+        &mesh,
+        "--device",
+        "watchman-flx",
+        "--catalog",
+        &cat,
+    ];
+    let o = cardiotwin(&[&args[..], &["--json"]].concat());
+    assert!(o.status.success(), "{}", text(&o));
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON rows");
+    let rows = rows.as_array().unwrap();
+    for r in rows {
+        assert_eq!(r["recommended"], false, "{r}");
+        assert!(r["family_recommended_mm"].is_null(), "{r}");
+        assert_eq!(r["family_status"], "no size passes", "{r}");
+        let failing = r["family_closest"]["failing"].as_array().expect("closest");
+        assert!(
+            failing
+                .iter()
+                .any(|f| f.as_str().unwrap().contains("(fail)")),
+            "{r}"
+        );
+    }
+    assert_eq!(rows.iter().filter(|r| r["closest"] == true).count(), 1);
+    // The console says the same.
+    let o = cardiotwin(&[&args[..], &["--report", &report]].concat());
+    assert!(o.status.success(), "{}", text(&o));
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(t.contains("no size passes") && t.contains("closest"), "{t}");
+    assert!(
+        !t.lines().any(|l| l.starts_with('*')),
+        "a size is starred:\n{t}"
+    );
+    assert!(!t.contains("NaN"), "{t}");
+    // And so does the report: no star, no highlighted row.
+    let html = std::fs::read_to_string(dir.path().join("out/shallow.html")).expect("report");
+    assert!(
+        !html.contains('★') && !html.contains("class=\"rec\""),
+        "a size is highlighted"
+    );
+    assert!(html.contains("no size passes") && html.contains("closest"));
+    assert!(!html.contains("NaN"));
+}
+
+/// The issue's reproduction: p1/LA.vtu and p2/LA.vtu used to give one
+/// LA.html (the second over the first) while the tool said "2 HTML
+/// file(s)", and two table rows named LA.vtu.
+#[test]
+fn meshes_with_one_file_name_get_one_report_each_named_by_their_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (p, v) in [("p1", "shallow"), ("p2", "windsock")] {
+        std::fs::create_dir(dir.path().join(p)).unwrap();
+        std::fs::copy(
+            project(&format!("meshes/laa/{v}.vtu")),
+            dir.path().join(p).join("LA.vtu"),
+        )
+        .unwrap();
+    }
+    let p1 = dir.path().join("p1/LA.vtu").to_string_lossy().into_owned();
+    let p2 = dir.path().join("p2/LA.vtu").to_string_lossy().into_owned();
+    let out = dir.path().join("out").to_string_lossy().into_owned();
+    let o = cardiotwin(&["laa", "size", &p1, &p2, "--report", &out]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(t.contains("p1_LA") && t.contains("p2_LA"), "{t}");
+    for (name, mesh) in [("p1_LA", &p1), ("p2_LA", &p2)] {
+        let html = std::fs::read_to_string(dir.path().join(format!("out/{name}.html")))
+            .unwrap_or_else(|e| panic!("{name}.html: {e}"));
+        assert!(
+            html.contains(&esc(mesh)),
+            "{name}.html is not {mesh}'s report"
+        );
+    }
+    assert!(!dir.path().join("out/LA.html").exists());
+    // The same mesh twice is an error, before any report is written.
+    let again = dir.path().join("again").to_string_lossy().into_owned();
+    let o = cardiotwin(&["laa", "size", &p1, &p1, "--report", &again]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("would both be reported as"),
+        "{}",
+        text(&o)
+    );
+    assert!(!dir.path().join("again").exists());
+}
+
+#[test]
+fn patient_id_and_sidecar_name_the_report_and_fill_its_header() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mesh = dir.path().join("LA.vtu");
+    std::fs::copy(project("meshes/laa/windsock.vtu"), &mesh).unwrap();
+    let m = mesh.to_string_lossy().into_owned();
+    let out = dir.path().join("out").to_string_lossy().into_owned();
+    let o = cardiotwin(&[
+        "laa",
+        "size",
+        &m,
+        "--device",
+        "amulet",
+        "--patient-id",
+        "P-0042",
+        "--study",
+        "CT 2026-11-30",
+        "--report",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let html = std::fs::read_to_string(dir.path().join("out/P-0042.html")).expect("report");
+    assert!(html.contains("P-0042") && html.contains("CT 2026-11-30"));
+    assert!(html.contains("RESEARCH USE ONLY"), "banner");
+    assert!(html.contains(" UTC"), "date");
+    assert!(html.contains("@media print"), "print layout");
+    assert!(html.contains("10 mm</text>"), "scale bar");
+    // A sidecar beside the mesh does the same; an unknown key in it is an
+    // error naming the file and line.
+    std::fs::write(
+        dir.path().join("patient.toml"),
+        "id = \"P-7\"\nstudy = \"follow-up\"\n",
+    )
+    .unwrap();
+    let o = cardiotwin(&["laa", "size", &m, "--device", "amulet", "--report", &out]);
+    assert!(o.status.success(), "{}", text(&o));
+    let html = std::fs::read_to_string(dir.path().join("out/P-7.html")).expect("report");
+    assert!(html.contains("follow-up"));
+    let o = cardiotwin(&["laa", "size", &m, "--patient-id", "P-8"]);
+    assert!(
+        !o.status.success(),
+        "a flag contradicting the sidecar is refused"
+    );
+    std::fs::write(
+        dir.path().join("patient.toml"),
+        "id = \"P-7\"\nsex = \"f\"\n",
+    )
+    .unwrap();
+    let o = cardiotwin(&["laa", "size", &m]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(
+        t.contains("patient.toml") && t.contains("line 2") && t.contains("sex"),
+        "{t}"
+    );
+}
+
+/// The chicken wing bends 110 degrees 14 mm in: the depth a device can use
+/// stops at the bend (it used to be the 31 mm to the tip).
+#[test]
+fn chicken_wing_is_sized_against_the_depth_to_its_bend() {
+    let mesh = project("meshes/laa/chicken_wing.vtu")
+        .to_string_lossy()
+        .into_owned();
+    let o = cardiotwin(&["laa", "measure", &mesh, "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let depth = v["depth_mm"].as_f64().unwrap();
+    let usable = v["sizing_depth_mm"].as_f64().unwrap();
+    let bend = &v["bend"];
+    assert!(depth > 29.0, "depth to the tip {depth}");
+    // 14 mm straight, then the 30-degree point of an 11 mm radius: 19.5 mm
+    // on the exact centreline (the measured one is smoothed, turns earlier).
+    assert!(
+        usable > 12.0 && usable < 21.0,
+        "depth to the bend {usable}: {bend}"
+    );
+    assert!(bend["angle_deg"].as_f64().unwrap() > 60.0, "{bend}");
+    assert!(v["morphology"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("bends"));
+    let o = cardiotwin(&["laa", "size", &mesh, "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON rows");
+    for r in rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["size_mm"].is_number())
+    {
+        let room = r["usable_depth_mm"].as_f64().unwrap();
+        assert!(
+            room < usable + 5.0,
+            "room {room} mm reaches past the bend: {r}"
+        );
     }
 }

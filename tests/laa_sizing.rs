@@ -4,7 +4,7 @@
 
 use cardiotwin::laao::catalog::Catalog;
 use cardiotwin::laao::contour::plane_basis;
-use cardiotwin::laao::fit::{fit, grade_leak, largest_gap, LeakGrade, Pose, Site};
+use cardiotwin::laao::fit::{fit, grade_leak, largest_gap, LeakGrade, Pose, Site, Verdict};
 use cardiotwin::laao::sizing::{size_family, SizingStatus};
 use cardiotwin::laao::Contour;
 use proptest::prelude::*;
@@ -38,6 +38,7 @@ fn site<'a>(ostium: &'a Contour, wall: &'a Contour, wall_depth: f64, depth: f64)
         wall,
         wall_depth_mm: wall_depth,
         depth_mm: depth,
+        bend: None,
         tip: [0.0, 0.0, depth],
     }
 }
@@ -320,7 +321,12 @@ fn catalog_with_an_unknown_key_is_rejected_naming_the_key_and_file() {
         .to_string();
     assert!(err.contains("my_devices.toml"), "{err}");
     assert!(err.contains("lenght_mm"), "{err}");
-    assert!(err.contains("line "), "{err}");
+    // The line of the misspelt key itself (it used to be one line short).
+    let line = text[..text.find("lenght_mm").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    assert!(err.contains(&format!("line {line}:")), "line {line}: {err}");
 }
 
 #[test]
@@ -394,4 +400,132 @@ fn measuring_and_sizing_one_patient_takes_well_under_a_second() {
             t2.as_secs_f64() * 1e3
         );
     }
+}
+
+// ------------------------------------------------ issue 12: sizing says what it means
+
+/// The shallow atrium's situation: in range and long enough, but the
+/// ostium is far wider than the device, so Position fails. Before, the
+/// failing size was marked recommended.
+#[test]
+fn a_size_whose_verdict_is_fail_is_never_recommended_and_the_closest_is_named() {
+    let cat = catalog();
+    let fam = cat.family("watchman-flx").unwrap();
+    // Perimeter-D about 19.5 mm: 24 and 27 mm in range; an ostium 40 x 20 mm
+    // that no FLX covers.
+    let lz = ellipse(10.2, 9.3, 2.0, 720);
+    let ostium = ellipse(20.0, 10.0, 0.0, 720);
+    let out = size_family(&cat, fam, &site(&ostium, &lz, 2.0, 40.0));
+    assert!(out.fits.iter().any(|f| f.in_range && f.depth_fits));
+    assert!(
+        out.fits
+            .iter()
+            .filter(|f| f.in_range)
+            .all(|f| f.verdict == Verdict::Fail),
+        "the setup must make every size in range fail"
+    );
+    assert_eq!(out.recommended_mm, None, "{:?}", out.reasons);
+    assert_eq!(out.status, SizingStatus::NoSizePasses);
+    assert_eq!(out.status.label(), "no size passes");
+    let closest = out.closest.as_ref().expect("the closest option is named");
+    assert!(closest.verdict == Verdict::Fail);
+    assert!(
+        closest
+            .failing
+            .iter()
+            .any(|r| r.starts_with("Position (fail)")),
+        "{closest:?}"
+    );
+    assert!(
+        out.reasons.iter().any(|r| r.starts_with("closest option:")),
+        "{:?}",
+        out.reasons
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the anatomy, a recommended size passes or is a caution.
+    #[test]
+    fn recommended_sizes_never_fail(
+        a in 4.0f64..20.0, ratio in 0.5f64..1.0, ostium_scale in 0.9f64..2.2, depth in 5.0f64..60.0
+    ) {
+        let cat = catalog();
+        for fam in &cat.families {
+            let lz = ellipse(a, a * ratio, fam.landing_zone_depth_mm, 360);
+            let ostium = ellipse(a * ostium_scale, a * ratio, 0.0, 360);
+            let out = size_family(&cat, fam, &site(&ostium, &lz, fam.landing_zone_depth_mm, depth));
+            match out.recommended_fit() {
+                Some(f) => prop_assert!(f.verdict != Verdict::Fail, "{} {} mm fails", fam.id, f.size_mm),
+                None => {
+                    prop_assert!(out.status != SizingStatus::Recommended);
+                    if !out.fits.is_empty() {
+                        prop_assert!(out.closest.is_some(), "{}: {:?}", fam.id, out.reasons);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Device lengths flagged approximate carry the catalog's stated tolerance:
+/// a shortfall within it is a caution, beyond it a failure.
+#[test]
+fn an_approximate_length_short_by_less_than_its_tolerance_is_a_caution_not_a_failure() {
+    let cat = catalog();
+    let fam = cat.family("watchman-flx").unwrap();
+    assert!(
+        fam.length_tolerance_mm > 0.0,
+        "the FLX lengths are approximate"
+    );
+    let size = &fam.sizes[1]; // 24 mm
+    let lz = ellipse(10.0, 9.0, 2.0, 720);
+    // The proximal face sits 2 - f*L deep; room = depth - that.
+    let proximal = 2.0 - fam.landing_plane_fraction * size.length_mm;
+    let room_for = |short: f64| size.length_mm - short + proximal;
+    let within = fit(
+        &cat,
+        fam,
+        size,
+        &site(&lz, &lz, 2.0, room_for(0.5 * fam.length_tolerance_mm)),
+        None,
+    );
+    assert!(within.depth_fits);
+    assert_eq!(
+        within.criteria.position.verdict,
+        Verdict::Caution,
+        "{:?}",
+        within.reasons
+    );
+    assert!(
+        within.criteria.position.reasons[0].contains("approximate"),
+        "{:?}",
+        within.criteria.position.reasons
+    );
+    let beyond = fit(
+        &cat,
+        fam,
+        size,
+        &site(&lz, &lz, 2.0, room_for(fam.length_tolerance_mm + 0.5)),
+        None,
+    );
+    assert!(!beyond.depth_fits);
+    assert_eq!(beyond.criteria.position.verdict, Verdict::Fail);
+    // Exact lengths (Amulet) have no tolerance: any shortfall fails.
+    let amulet = cat.family("amulet").unwrap();
+    assert_eq!(amulet.length_tolerance_mm, 0.0);
+}
+
+#[test]
+fn catalog_with_a_negative_length_tolerance_is_rejected_naming_the_field() {
+    let text =
+        shipped_text().replacen("length_tolerance_mm = 2.0", "length_tolerance_mm = -1.0", 1);
+    let err = Catalog::parse(&text, Path::new("c.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("family watchman-flx: length_tolerance_mm"),
+        "{err}"
+    );
 }

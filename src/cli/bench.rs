@@ -1,7 +1,9 @@
 //! `cardiotwin bench`: step throughput and fraction of copy bandwidth.
 
 use anyhow::Result;
-use cardiotwin::bench::{cpu_copy_bandwidth, cpu_step_bytes, cube_problem, time_steps, BenchCase};
+use cardiotwin::bench::{
+    cpu_copy_bandwidth, cpu_step_bytes, cube_problem, fraction_note, time_steps, BenchCase,
+};
 use cardiotwin::solver::cpu::CpuBackend;
 use cardiotwin::solver::gpu::{bandwidth, GpuBackend, GpuContext};
 use cardiotwin::solver::{Backend, BackendKind};
@@ -17,13 +19,13 @@ pub struct BenchArgs {
     /// "bytes_per_s", "copy_bytes_per_s", "fraction_of_copy", ...}]}.
     #[arg(long)]
     pub json: bool,
-    /// Approximate node counts of the generated cubes.
+    /// Approximate node counts of the generated cubes (1000 to 10^7 each).
     #[arg(long, value_delimiter = ',', default_values_t = vec![10_000, 100_000, 1_000_000])]
     pub sizes: Vec<usize>,
     /// Which backends to measure (default: GPU when an adapter exists, and CPU).
     #[arg(long, value_delimiter = ',')]
     pub backends: Vec<String>,
-    /// Minimum timed seconds per case.
+    /// Minimum timed seconds per case (up to 600).
     #[arg(long, default_value_t = 2.0)]
     pub seconds: f64,
 }
@@ -47,6 +49,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     if let Some(BenchMode::Memory(memory)) = &args.mode {
         return super::bench_memory::run(memory);
     }
+    cardiotwin::bench::check_args(&args.sizes, args.seconds).map_err(anyhow::Error::msg)?;
     let want = |name: &str| args.backends.is_empty() || args.backends.iter().any(|b| b == name);
     for b in &args.backends {
         if b != "gpu" && b != "cpu" {
@@ -90,6 +93,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 bytes_per_s,
                 copy_bytes_per_s: copy,
                 fraction_of_copy: bytes_per_s / copy,
+                note: fraction_note(bytes_per_step, bytes_per_s / copy),
             };
             if !args.json {
                 println!(
@@ -104,6 +108,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                     100.0 * case.fraction_of_copy,
                     case.copy_bytes_per_s / 1e9
                 );
+                if let Some(note) = &case.note {
+                    println!("     ({note})");
+                }
             }
             cases.push(case);
             Ok(())

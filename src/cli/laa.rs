@@ -5,7 +5,8 @@ use anyhow::{bail, Context, Result};
 use cardiotwin::laao::catalog::{Catalog, Family};
 use cardiotwin::laao::fit::num;
 use cardiotwin::laao::measure::{measure, measure_on, LaaMeasurement, MeasureOptions};
-use cardiotwin::laao::report::{write_report, ReportInput};
+use cardiotwin::laao::patient::{patient_for, report_names, PatientInfo};
+use cardiotwin::laao::report::{now_utc, write_report, ReportInput};
 use cardiotwin::laao::section::Surface;
 use cardiotwin::laao::sizing::{size_patient_on, FamilySizing};
 use cardiotwin::laao::Contour;
@@ -81,9 +82,21 @@ pub enum LaaCommand {
         /// Print JSON rows instead of tables.
         #[arg(long)]
         json: bool,
-        /// Write a self-contained HTML report per mesh: DIR/<mesh-stem>.html.
+        /// Write a self-contained HTML report per mesh: DIR/<name>.html, the
+        /// name being the patient id, else the mesh's file stem with as many
+        /// of its folders as tell it from the other meshes (p1/LA.vtu and
+        /// p2/LA.vtu: p1_LA.html, p2_LA.html). Two meshes with one name are
+        /// an error, never one report over another.
         #[arg(long, value_name = "DIR")]
         report: Option<PathBuf>,
+        /// Patient id for the report header and file name (one mesh only;
+        /// for several, a sidecar per mesh: MESH.patient.toml or
+        /// patient.toml beside it, with id, study, comment).
+        #[arg(long, value_name = "ID")]
+        patient_id: Option<String>,
+        /// Study description for the report header (one mesh only).
+        #[arg(long, value_name = "TEXT")]
+        study: Option<String>,
         /// Factor from the mesh file's coordinates to mm (e.g. 0.001 for
         /// um, 1000 for m). Default: 0.001 for openCARP files, else 1, and a
         /// mesh that is not heart-sized is refused; an explicit scale is
@@ -131,6 +144,8 @@ pub fn dispatch(command: LaaCommand) -> Result<()> {
             tip,
             json,
             report,
+            patient_id,
+            study,
             scale,
             quiet,
         } => run_size(
@@ -140,6 +155,7 @@ pub fn dispatch(command: LaaCommand) -> Result<()> {
             tip,
             json,
             report.as_deref(),
+            (patient_id.as_deref(), study.as_deref()),
             quiet,
             scale,
         ),
@@ -189,6 +205,9 @@ pub fn measurement_json(mesh: &Path, m: &LaaMeasurement) -> Value {
         "landing_zone": m.landing_zone.as_ref().map(contour_json),
         "landing_zone_depth_mm": m.landing_zone_depth_mm,
         "depth_mm": m.depth_mm,
+        "sizing_depth_mm": m.sizing_depth_mm,
+        "bend": m.bend,
+        "morphology": m.morphology,
         "truncated": m.truncated,
         "warnings": m.warnings,
         "notes": m.notes,
@@ -245,6 +264,7 @@ fn run_measure(
         m.tip[1],
         m.tip[2]
     );
+    print_bend(&m);
     for w in &m.warnings {
         println!("warning: {w}");
     }
@@ -253,7 +273,9 @@ fn run_measure(
         "{:<24} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10}",
         "contour (mm)", "max", "min", "perim-D", "area-D", "perimeter", "area mm2"
     );
-    let lz_name = format!("landing zone (+{} mm)", num(m.landing_zone_depth_mm));
+    // Not a device family's landing zone: `laa size` measures each family
+    // at its own catalog depth (FLX and Watchman 2 mm, Amulet 11 mm).
+    let lz_name = format!("plane at {} mm", num(m.landing_zone_depth_mm));
     let rows = [
         Some(("ostium", &m.ostium)),
         m.landing_zone.as_ref().map(|c| (lz_name.as_str(), c)),
@@ -273,6 +295,11 @@ fn run_measure(
     for n in &m.notes {
         println!("note: {n}");
     }
+    println!(
+        "(plane at {} mm: --landing-zone-depth; each device family's own landing zone, from \
+         the catalog, is in `laa size`)",
+        num(m.landing_zone_depth_mm)
+    );
     println!("\ndiameter versus depth (mm):");
     println!("{:>8} {:>8} {:>8} {:>8}", "depth", "max", "min", "perim-D");
     for s in &m.profile {
@@ -285,6 +312,23 @@ fn run_measure(
         );
     }
     Ok(())
+}
+
+/// The first bend, the depth a device can use and the morphology.
+fn print_bend(m: &LaaMeasurement) {
+    match &m.bend {
+        Some(b) => println!(
+            "first bend: {:.0}° at {:.1} mm along the deployment axis; depth a device can use: \
+             {:.1} mm",
+            b.angle_deg, b.depth_mm, m.sizing_depth_mm
+        ),
+        None => println!(
+            "no bend beyond {:.0}°; depth a device can use: {:.1} mm",
+            cardiotwin::laao::bend::BEND_THRESHOLD_DEG,
+            m.sizing_depth_mm
+        ),
+    }
+    println!("morphology: {}", m.morphology.description);
 }
 
 /// The families `--device` names.
@@ -326,27 +370,55 @@ fn chain_text(e: &anyhow::Error) -> String {
 /// One patient's outcome.
 struct Patient {
     mesh: PathBuf,
+    /// Unique among the run's meshes: the report's name and the table's.
+    name: String,
+    info: PatientInfo,
     result: Result<(LaaMeasurement, Vec<FamilySizing>)>,
 }
 
-/// JSON rows of one patient (the names documented in README.md).
-pub fn size_rows(mesh: &Path, sizings: &[FamilySizing]) -> Vec<Value> {
+/// JSON rows of one patient (the names documented in README.md). Every
+/// row of a family carries the family's outcome: `family_recommended_mm`
+/// (null when no size passes) and `family_closest` (the size nearest to
+/// passing and what it fails, when none is recommended).
+pub fn size_rows(
+    mesh: &Path,
+    patient: &str,
+    m: &LaaMeasurement,
+    sizings: &[FamilySizing],
+) -> Vec<Value> {
     let mut rows = Vec::new();
     for fam in sizings {
+        let common = json!({
+            "mesh": mesh.display().to_string(),
+            "patient": patient,
+            "family": fam.family,
+            "family_status": fam.status.label(),
+            "family_reasons": fam.reasons,
+            "family_recommended_mm": fam.recommended_mm,
+            "family_closest": fam.closest,
+            "sizing_diameter": fam.sizing_diameter,
+            "landing_zone_depth_mm": fam.landing_zone_depth_mm,
+            "depth_mm": m.depth_mm,
+            "sizing_depth_mm": m.sizing_depth_mm,
+            "bend": m.bend,
+            "morphology": m.morphology,
+        });
+        let with = |extra: Value| {
+            let mut row = common.clone();
+            if let (Some(r), Some(e)) = (row.as_object_mut(), extra.as_object()) {
+                r.extend(e.clone());
+            }
+            row
+        };
         if fam.fits.is_empty() {
-            rows.push(json!({
-                "mesh": mesh.display().to_string(),
-                "family": fam.family,
+            rows.push(with(json!({
                 "size_mm": null, "compression_pct": null, "in_range": false,
                 "leak_mm": null, "leak_grade": null, "verdict": "fail",
-                "reasons": fam.reasons, "recommended": false,
-                "family_status": fam.status.label(),
-            }));
+                "reasons": fam.reasons, "recommended": false, "closest": false,
+            })));
         }
         for f in &fam.fits {
-            rows.push(json!({
-                "mesh": mesh.display().to_string(),
-                "family": f.family,
+            rows.push(with(json!({
                 "size_mm": f.size_mm,
                 "compression_pct": f.compression_pct,
                 "in_range": f.in_range,
@@ -355,19 +427,17 @@ pub fn size_rows(mesh: &Path, sizings: &[FamilySizing]) -> Vec<Value> {
                 "verdict": f.verdict,
                 "reasons": f.reasons,
                 "recommended": fam.recommended_mm == Some(f.size_mm),
-                "family_status": fam.status.label(),
-                "family_reasons": fam.reasons,
-                "sizing_diameter": fam.sizing_diameter,
+                "closest": fam.closest.as_ref().is_some_and(|c| c.size_mm == f.size_mm),
                 "sizing_diameter_mm": f.sizing_diameter_mm,
-                "landing_zone_depth_mm": fam.landing_zone_depth_mm,
                 "compression_range_pct": f.compression_range_pct,
                 "ostium_coverage": f.ostium_coverage,
                 "device_length_mm": f.device_length_mm,
+                "length_tolerance_mm": f.length_tolerance_mm,
                 "usable_depth_mm": f.usable_depth_mm,
                 "depth_fits": f.depth_fits,
                 "protrusion_mm": f.protrusion_mm,
                 "criteria": f.criteria,
-            }));
+            })));
         }
     }
     rows
@@ -381,6 +451,7 @@ fn run_size(
     tip: Option<[f64; 3]>,
     json: bool,
     report: Option<&Path>,
+    (patient_id, study): (Option<&str>, Option<&str>),
     quiet: bool,
     scale: Option<f64>,
 ) -> Result<()> {
@@ -395,6 +466,26 @@ fn run_size(
             meshes.len()
         );
     }
+    if meshes.len() > 1 {
+        for (flag, given) in [("--patient-id", patient_id), ("--study", study)] {
+            if given.is_some() {
+                bail!(
+                    "{flag} names one patient, so it works with one mesh only (got {} meshes); \
+                     for several, put a patient.toml sidecar beside each mesh",
+                    meshes.len()
+                );
+            }
+        }
+    }
+    // Who each mesh is and its unique name, before any work: a sidecar
+    // error or two meshes with one name stop the run here.
+    let infos: Vec<PatientInfo> = meshes
+        .iter()
+        .map(|m| patient_for(m, patient_id, study))
+        .collect::<cardiotwin::Result<_>>()?;
+    let ids: Vec<Option<String>> = infos.iter().map(|i| i.id.clone()).collect();
+    let names = report_names(meshes, &ids)?;
+    let generated = now_utc();
     let catalog_sha = sha256_file(&cat.path)?;
     let bar = if meshes.len() >= 4 && !quiet {
         let b = ProgressBar::new(meshes.len() as u64);
@@ -415,7 +506,8 @@ fn run_size(
     };
     let patients: Vec<Patient> = meshes
         .par_iter()
-        .map(|path| {
+        .zip(names.par_iter().zip(infos.par_iter()))
+        .map(|(path, (name, info))| {
             let result = (|| {
                 // One surface for measuring and sizing: building it costs
                 // about as much as measuring.
@@ -427,6 +519,9 @@ fn run_size(
                 let sizings = size_patient_on(&surface, &m, &cat, &families);
                 if let Some(dir) = report {
                     let input = ReportInput {
+                        name,
+                        patient: info,
+                        generated: generated.clone(),
                         mesh_path: path,
                         mesh_sha256: sha256_file(path)?,
                         catalog: &cat,
@@ -441,6 +536,8 @@ fn run_size(
             bar.inc(1);
             Patient {
                 mesh: path.clone(),
+                name: name.clone(),
+                info: info.clone(),
                 result,
             }
         })
@@ -452,9 +549,10 @@ fn run_size(
         let mut rows = Vec::new();
         for p in &patients {
             match &p.result {
-                Ok((_, s)) => rows.extend(size_rows(&p.mesh, s)),
+                Ok((m, s)) => rows.extend(size_rows(&p.mesh, &p.name, m, s)),
                 Err(e) => rows.push(json!({
                     "mesh": p.mesh.display().to_string(),
+                    "patient": p.name,
                     "error": chain_text(e),
                 })),
             }
@@ -463,9 +561,16 @@ fn run_size(
     } else {
         print_tables(&patients);
         if let Some(dir) = report {
-            let ok = patients.len() - failed;
-            if ok > 0 {
-                println!("\nreports: {ok} HTML file(s) in {}", dir.display());
+            let written: Vec<&Patient> = patients.iter().filter(|p| p.result.is_ok()).collect();
+            if !written.is_empty() {
+                println!("\nreports ({} HTML file(s)):", written.len());
+                for p in written {
+                    println!(
+                        "  {}  ({})",
+                        dir.join(format!("{}.html", p.name)).display(),
+                        p.mesh.display()
+                    );
+                }
             }
         }
     }
@@ -481,29 +586,35 @@ fn run_size(
 fn print_tables(patients: &[Patient]) {
     if let [p] = patients {
         if let Ok((m, sizings)) = &p.result {
-            print_detail(&p.mesh, m, sizings);
+            print_detail(&p.mesh, &p.info, m, sizings);
             println!();
         }
     }
+    let width = patients
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 40);
     println!(
-        "{:<28} {:<20} {:>7} {:>7} {:>7} {:>7} {:>14} {:>8}  outcome",
-        "mesh", "family", "D mm", "size", "compr%", "leak", "grade", "verdict"
+        "{:<width$} {:<20} {:>7} {:>7} {:>7} {:>7} {:>14} {:>8}  outcome",
+        "patient", "family", "D mm", "size", "compr%", "leak", "grade", "verdict"
     );
     for p in patients {
-        let name = p.mesh.file_name().map_or_else(
-            || p.mesh.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = &p.name;
         match &p.result {
-            Err(e) => println!("{name:<28} error: {}", chain_text(e)),
+            Err(e) => println!("{name:<width$} error: {}", chain_text(e)),
             Ok((_, sizings)) => {
                 for fam in sizings {
+                    let d = fam
+                        .sizing_diameter_mm
+                        .map_or_else(|| "-".to_string(), |d| format!("{d:.1}"));
                     match fam.recommended_fit() {
                         Some(f) => println!(
-                            "{:<28} {:<20} {:>7.1} {:>7} {:>7.1} {:>7.1} {:>14} {:>8}  {}",
+                            "{:<width$} {:<20} {:>7} {:>7} {:>7.1} {:>7.1} {:>14} {:>8}  {}",
                             name,
                             fam.name,
-                            fam.sizing_diameter_mm,
+                            d,
                             num(f.size_mm),
                             f.compression_pct,
                             f.leak_mm,
@@ -512,27 +623,57 @@ fn print_tables(patients: &[Patient]) {
                             fam.status.label()
                         ),
                         None => println!(
-                            "{:<28} {:<20} {:>7.1} {:>7} {:>7} {:>7} {:>14} {:>8}  {}",
+                            "{:<width$} {:<20} {:>7} {:>7} {:>7} {:>7} {:>14} {:>8}  {}",
                             name,
                             fam.name,
-                            fam.sizing_diameter_mm,
+                            d,
                             "-",
                             "-",
                             "-",
                             "-",
                             "-",
-                            fam.reasons
-                                .first()
-                                .map_or(fam.status.label(), |r| r.as_str())
+                            no_recommendation(fam)
                         ),
                     }
                 }
             }
         }
     }
+    println!("(patient: the id, or the mesh path's tail that tells the meshes apart)");
 }
 
-fn print_detail(mesh: &Path, m: &LaaMeasurement, sizings: &[FamilySizing]) {
+/// The table's outcome for a family with no recommended size: its status,
+/// the first reason, and the closest option with what it fails.
+fn no_recommendation(fam: &FamilySizing) -> String {
+    let mut t = fam.status.label().to_string();
+    if let Some(r) = fam.reasons.first() {
+        if !r.starts_with(fam.status.label()) {
+            t.push_str(": ");
+        } else {
+            t.clear();
+        }
+        t.push_str(r);
+    }
+    if let Some(c) = &fam.closest {
+        t.push_str(&format!(
+            "; closest {} mm ({}){}",
+            num(c.size_mm),
+            c.verdict.label(),
+            c.failing
+                .first()
+                .map_or_else(String::new, |f| format!(": {f}"))
+        ));
+    }
+    t
+}
+
+fn print_detail(mesh: &Path, info: &PatientInfo, m: &LaaMeasurement, sizings: &[FamilySizing]) {
+    if let Some(id) = &info.id {
+        println!("patient {id}");
+    }
+    if let Some(study) = &info.study {
+        println!("study: {study}");
+    }
     println!(
         "{}: appendage found by {}; ostium {:.1} x {:.1} mm (perimeter-D {:.1} mm), depth {}{:.1} mm",
         mesh.display(),
@@ -543,15 +684,17 @@ fn print_detail(mesh: &Path, m: &LaaMeasurement, sizings: &[FamilySizing]) {
         if m.truncated { "at least " } else { "" },
         m.depth_mm
     );
+    print_bend(m);
     for w in &m.warnings {
         println!("warning: {w}");
     }
     for fam in sizings {
         println!(
-            "\n{} (sized by the {} {:.1} mm, landing zone {} mm beyond the ostium)",
+            "\n{} (sized by the {} {}, landing zone {} mm beyond the ostium)",
             fam.name,
             fam.sizing_diameter.label(),
-            fam.sizing_diameter_mm,
+            fam.sizing_diameter_mm
+                .map_or_else(|| "(no landing zone)".to_string(), |d| format!("{d:.1} mm")),
             num(fam.landing_zone_depth_mm)
         );
         if !fam.fits.is_empty() {
@@ -572,6 +715,8 @@ fn print_detail(mesh: &Path, m: &LaaMeasurement, sizings: &[FamilySizing]) {
         for f in &fam.fits {
             let mark = if fam.recommended_mm == Some(f.size_mm) {
                 "*"
+            } else if fam.closest.as_ref().is_some_and(|c| c.size_mm == f.size_mm) {
+                "~"
             } else {
                 " "
             };
@@ -601,4 +746,5 @@ fn print_detail(mesh: &Path, m: &LaaMeasurement, sizings: &[FamilySizing]) {
             }
         }
     }
+    println!("\n(* recommended; ~ closest option when no size passes: not a recommendation)");
 }

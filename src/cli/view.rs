@@ -18,8 +18,9 @@ pub struct ViewArgs {
     /// Window size in pixels for --screenshot and --frame-time.
     #[arg(long, value_name = "WxH", default_value = "1280x800", value_parser = parse_size)]
     pub size: [u32; 2],
-    /// Simulate this many ms before the screenshot (so it shows a wave).
-    #[arg(long, value_name = "T")]
+    /// Simulate this many ms before the screenshot (so it shows a wave);
+    /// 0 to 10000 ms.
+    #[arg(long, value_name = "T", value_parser = parse_time_ms)]
     pub time_ms: Option<f64>,
     /// Colour map to show first.
     #[arg(long, value_enum)]
@@ -96,6 +97,24 @@ fn opencarp_base_exists(path: &std::path::Path) -> bool {
     path.with_extension("pts").is_file() || path.with_extension("elem").is_file()
 }
 
+/// Longest --time-ms: ten seconds of activity, many beats; a screenshot of
+/// a wave needs tens to hundreds of ms, and the app steps synchronously
+/// before it draws (no progress, no interrupt).
+const MAX_TIME_MS: f64 = 10_000.0;
+
+fn parse_time_ms(text: &str) -> std::result::Result<f64, String> {
+    let t: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a time in ms, e.g. 40"))?;
+    if !(t.is_finite() && (0.0..=MAX_TIME_MS).contains(&t)) {
+        return Err(format!(
+            "{text}: the time must be from 0 to {MAX_TIME_MS} ms"
+        ));
+    }
+    Ok(t)
+}
+
 fn parse_size(text: &str) -> std::result::Result<[u32; 2], String> {
     let (w, h) = text
         .split_once(['x', 'X'])
@@ -112,7 +131,16 @@ fn parse_size(text: &str) -> std::result::Result<[u32; 2], String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{parse_size, parse_time_ms};
+
+    #[test]
+    fn time_is_capped_and_must_be_a_number() {
+        assert_eq!(parse_time_ms("40"), Ok(40.0));
+        assert!(parse_time_ms("1e9").is_err());
+        assert!(parse_time_ms("NaN").is_err());
+        assert!(parse_time_ms("-5").is_err());
+        assert!(parse_time_ms("inf").is_err());
+    }
 
     #[test]
     fn size_parses_width_by_height_and_rejects_nonsense() {

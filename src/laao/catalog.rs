@@ -109,6 +109,12 @@ pub struct Family {
     /// Protrusion of the device body beyond the ostium plane into the
     /// atrium above which Position is a caution (mm).
     pub max_protrusion_mm: f64,
+    /// How far the catalog's device lengths may be off (mm): lengths flagged
+    /// approximate (not confirmed from the instructions for use) carry a
+    /// tolerance, and a depth shortfall within it is a caution, not a
+    /// failure. 0 (the default): the lengths are exact.
+    #[serde(default)]
+    pub length_tolerance_mm: f64,
     /// Preferred compression (%) when several sizes are in range; absent:
     /// the middle of each size's own range.
     #[serde(default)]
@@ -226,7 +232,8 @@ pub enum Metric {
 pub struct Anatomy<'a> {
     pub ostium: &'a Contour,
     pub landing_zone: &'a Contour,
-    /// Ostium plane to tip (mm).
+    /// The depth a device can use (mm): along the deployment axis from the
+    /// ostium plane to the first bend, or to the tip.
     pub depth_mm: f64,
 }
 
@@ -315,7 +322,7 @@ impl Catalog {
 
     /// Read and validate a catalog file.
     pub fn load(path: &Path) -> Result<Catalog> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::input::read_text(path)?;
         Catalog::parse(&text, path)
     }
 
@@ -324,7 +331,7 @@ impl Catalog {
         let mut cat: Catalog = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
                 .map_or_else(|| "catalog".to_string(), |l| format!("line {l}"));
             Error::parse(path, line, e.message().trim().to_string())
         })?;
@@ -446,6 +453,12 @@ impl Catalog {
             return Err(self.err(
                 at("max_protrusion_mm"),
                 format!("must be a number >= 0 mm (got {})", f.max_protrusion_mm),
+            ));
+        }
+        if !(f.length_tolerance_mm.is_finite() && f.length_tolerance_mm >= 0.0) {
+            return Err(self.err(
+                at("length_tolerance_mm"),
+                format!("must be a number >= 0 mm (got {})", f.length_tolerance_mm),
             ));
         }
         if let Some(t) = f.target_compression_pct {

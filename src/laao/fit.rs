@@ -9,6 +9,7 @@
 //! wall lies outside there is a gap. The largest gap is the predicted leak.
 //! Units: mm, compression in %, coverage as a fraction.
 
+use super::bend::Bend;
 use super::catalog::{Catalog, DeviceSize, Family};
 use super::contour::{unit, Contour};
 use crate::mesh::geometry::{dist, dot, norm, sub, V3};
@@ -108,8 +109,12 @@ pub struct Site<'a> {
     pub wall: &'a Contour,
     /// Depth of `wall`'s plane beyond the ostium plane (mm).
     pub wall_depth_mm: f64,
-    /// Ostium plane to the deepest point of the appendage (mm).
+    /// The depth a device can use (mm): along the deployment axis from the
+    /// ostium plane to the first bend, or to the tip when there is none
+    /// ([`super::measure::LaaMeasurement::sizing_depth_mm`]).
     pub depth_mm: f64,
+    /// The first bend that limits `depth_mm`, if any.
+    pub bend: Option<Bend>,
     /// The appendage tip (mm), to orient the ostium normal into the appendage.
     pub tip: V3,
 }
@@ -137,8 +142,14 @@ pub struct DeviceFit {
     /// Fraction of the ostium contour inside the device (or disc) footprint.
     pub ostium_coverage: f64,
     pub device_length_mm: f64,
-    /// Room from the device's proximal face to the tip (mm).
+    /// How far the catalog's length may be off (mm; the family's
+    /// `length_tolerance_mm`).
+    pub length_tolerance_mm: f64,
+    /// Room from the device's proximal face to the first bend or the tip,
+    /// along the deployment axis (mm).
     pub usable_depth_mm: f64,
+    /// The device fits the room, at least within the length's tolerance
+    /// (a shortfall within it makes Position a caution).
     pub depth_fits: bool,
     /// How far the device body sticks out beyond the ostium plane (mm).
     pub protrusion_mm: f64,
@@ -152,6 +163,39 @@ pub struct DeviceFit {
     pub verdict: Verdict,
     /// Every criterion's reasons, prefixed with its name.
     pub reasons: Vec<String>,
+}
+
+impl DeviceFit {
+    /// The criteria that do not pass, failures first: their reasons, each
+    /// prefixed with the criterion's name and verdict ("Position (fail):
+    /// covers only 74.0 % of the ostium contour").
+    pub fn shortfalls(&self) -> Vec<String> {
+        let c = &self.criteria;
+        let named = [
+            ("Position", &c.position),
+            ("Anchor", &c.anchor),
+            ("Size", &c.size),
+            ("Seal", &c.seal),
+        ];
+        let mut out = Vec::new();
+        for worst in [Verdict::Fail, Verdict::Caution] {
+            for (name, crit) in named.iter().filter(|(_, c)| c.verdict == worst) {
+                for r in &crit.reasons {
+                    out.push(format!("{name} ({}): {r}", worst.label()));
+                }
+            }
+        }
+        out
+    }
+
+    /// How many criteria fail.
+    pub fn failing_count(&self) -> usize {
+        let c = &self.criteria;
+        [&c.position, &c.anchor, &c.size, &c.seal]
+            .iter()
+            .filter(|c| c.verdict == Verdict::Fail)
+            .count()
+    }
 }
 
 /// Largest distance (mm) from the wall contour, projected on the plane through
@@ -255,7 +299,16 @@ pub fn fit(
     let proximal = landing_depth - family.landing_plane_fraction * len;
     let protrusion = (-proximal).max(0.0);
     let usable = site.depth_mm - proximal;
-    let depth_fits = len <= usable + 1e-9;
+    let tol = family.length_tolerance_mm;
+    let fits_nominal = len <= usable + 1e-9;
+    let depth_fits = len <= usable + tol + 1e-9;
+    let room = match &site.bend {
+        Some(b) => format!(
+            "{usable:.1} mm along the deployment axis before the appendage's {:.0}° bend",
+            b.angle_deg
+        ),
+        None => format!("{usable:.1} mm"),
+    };
 
     let v = &cat.verdict;
     let position = {
@@ -268,14 +321,33 @@ pub fn fit(
             c.reasons.push(why);
         };
         if !depth_fits {
+            let approx = if tol > 0.0 {
+                format!(
+                    " (even allowing the catalog length's {} mm tolerance)",
+                    num(tol)
+                )
+            } else {
+                String::new()
+            };
             worse(
                 Verdict::Fail,
                 format!(
                     "too shallow: the {} mm long device needs {} mm from its proximal face but \
-                     the appendage leaves {:.1} mm",
+                     the appendage leaves {room}{approx}",
                     num(len),
                     num(len),
-                    usable
+                ),
+            );
+        } else if !fits_nominal {
+            worse(
+                Verdict::Caution,
+                format!(
+                    "may be too long: the catalog length {} mm is approximate (+-{} mm) and \
+                     exceeds the room ({room}) by {:.1} mm; check the length in the instructions \
+                     for use",
+                    num(len),
+                    num(tol),
+                    len - usable
                 ),
             );
         }
@@ -305,8 +377,7 @@ pub fn fit(
         }
         if c.reasons.is_empty() {
             c.reasons.push(format!(
-                "fits the depth ({:.1} mm available for {} mm) and covers {} of the ostium",
-                usable,
+                "fits the depth ({room} available for {} mm) and covers {} of the ostium",
                 num(len),
                 pct(cover * 100.0)
             ));
@@ -433,6 +504,7 @@ pub fn fit(
         leak_at,
         ostium_coverage: cover,
         device_length_mm: len,
+        length_tolerance_mm: tol,
         usable_depth_mm: usable,
         depth_fits,
         protrusion_mm: protrusion,

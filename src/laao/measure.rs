@@ -12,6 +12,7 @@
 //! the main lumen: a side branch cut lengthwise is cut off at its neck
 //! ([`super::neck`]). Units: mm.
 
+use super::bend::{angle_deg, describe, distal_direction, first_bend, Bend, Morphology};
 use super::centreline::{nearest_node, recentre, smooth};
 use super::contour::{unit, Contour};
 use super::detect::{border_normal, centroid_of, find_start, no_appendage, tag_border, Start};
@@ -67,6 +68,16 @@ pub struct LaaMeasurement {
     /// Distance from the ostium plane to the deepest point of the appendage
     /// (the tip), along the ostium normal (mm).
     pub depth_mm: f64,
+    /// The first bend beyond the ostium, if the centreline turns more than
+    /// [`super::bend::BEND_THRESHOLD_DEG`] from the deployment axis (the
+    /// ostium normal).
+    pub bend: Option<Bend>,
+    /// The depth a device can use (mm): along the deployment axis from the
+    /// ostium plane to the first bend, or to the tip when there is none.
+    /// Sizing checks device lengths against this, not `depth_mm`.
+    pub sizing_depth_mm: f64,
+    /// The nearest morphology class and a description with the numbers.
+    pub morphology: Morphology,
     pub tip: V3,
     /// Centreline from the atrial body to the tip (mm).
     pub centreline: Vec<V3>,
@@ -224,11 +235,35 @@ pub fn measure_on(s: &Surface, opts: &MeasureOptions) -> Result<LaaMeasurement> 
     let mut profile = profile(s, &line, ostium_arc, &t.ostium, opts.profile_step_mm, &wall);
     // The ostium sample carries the ostium's own plane normal.
     profile[0].contour = ostium.clone();
+    // A truncated appendage's centreline ends at the cut: a turn there is
+    // not the appendage's bend.
+    let bend = if truncated {
+        None
+    } else {
+        first_bend(&line, ostium_arc, ost_c, ostium.normal).map(|mut b| {
+            // The centreline ends at the deepest point; the far end of a
+            // sharply bent lobe turns further (see `distal_direction`).
+            if let Some(d) = distal_direction(s, &t.beyond.nodes, ost_c, ostium.normal) {
+                b.angle_deg = b.angle_deg.max(angle_deg(d, ostium.normal));
+            }
+            b
+        })
+    };
+    let sizing_depth = bend.map_or(t.beyond.depth, |b| b.depth_mm.min(t.beyond.depth));
+    let morphology = describe(
+        bend.as_ref(),
+        t.beyond.depth,
+        ostium.max_diameter_mm,
+        truncated,
+    );
     Ok(LaaMeasurement {
         ostium,
         landing_zone: landing.map(|l| l.lumen().clone()),
         landing_zone_depth_mm: opts.landing_zone_depth_mm,
         depth_mm: t.beyond.depth,
+        bend,
+        sizing_depth_mm: sizing_depth,
+        morphology,
         tip: start.tip_point(s),
         centreline: line,
         ostium_arc_mm: ostium_arc,

@@ -6,6 +6,7 @@
 //! Units: mm, mm^2. Surfaces are triangle meshes ([`crate::Mesh`] with
 //! `ElementKind::Triangle`); a tetrahedral mesh is measured on its boundary.
 
+pub mod bend;
 pub mod catalog;
 pub mod centreline;
 pub mod contour;
@@ -16,6 +17,7 @@ mod landing;
 pub mod measure;
 mod neck;
 pub mod ostium;
+pub mod patient;
 pub mod report;
 pub mod section;
 pub mod sizing;

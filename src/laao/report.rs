@@ -3,11 +3,17 @@
 //! in their planes with their diameters, the sizing tables and verdicts with
 //! reasons, and the inputs (mesh, hashes, catalog, version). SVG is written
 //! by hand: a few hundred elements do not need a plotting library.
+//!
+//! The page opens with the patient/study header and date and a research-use
+//! banner; the drawings carry orientation labels (as if the mesh were in LPS
+//! axes, as the rest of cardiotwin assumes) and a scale bar; printed, the
+//! summary fits one A4 page (the per-size tables are on screen only).
 
 use super::catalog::Catalog;
 use super::contour::{unit, Contour};
 use super::fit::{num, Verdict};
 use super::measure::LaaMeasurement;
+use super::patient::PatientInfo;
 use super::sizing::FamilySizing;
 use crate::mesh::geometry::{cross, dot, sub, V3};
 use crate::output::atomic::write_string_atomic;
@@ -17,6 +23,13 @@ use std::path::{Path, PathBuf};
 
 /// What one report shows.
 pub struct ReportInput<'a> {
+    /// The report's name (unique among the run's meshes; see
+    /// [`super::patient::report_names`]): the file is `<name>.html`.
+    pub name: &'a str,
+    pub patient: &'a PatientInfo,
+    /// When the plan was made, as shown in the header (e.g.
+    /// [`now_utc`]).
+    pub generated: String,
     pub mesh_path: &'a Path,
     pub mesh_sha256: String,
     pub catalog: &'a Catalog,
@@ -25,16 +38,30 @@ pub struct ReportInput<'a> {
     pub sizings: &'a [FamilySizing],
 }
 
-/// Write DIR/<mesh-stem>.html atomically; returns its path.
+/// Write DIR/<name>.html atomically; returns its path.
 pub fn write_report(dir: &Path, input: &ReportInput) -> Result<PathBuf> {
-    let stem = input.mesh_path.file_stem().map_or_else(
-        || "patient".to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-    let path = dir.join(format!("{stem}.html"));
+    let path = dir.join(format!("{}.html", input.name));
     write_string_atomic(&path, &render_html(input))?;
     Ok(path)
 }
+
+/// The current time, UTC, to the minute ("2026-12-04 17:05 UTC").
+pub fn now_utc() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// The research-use banner at the top of every report.
+pub const RESEARCH_BANNER: &str = "RESEARCH USE ONLY. Not a medical device and not for \
+     clinical decisions: a planning aid computed from the mesh's geometry alone. Verify every \
+     measurement and device choice against the imaging and the devices' instructions for use.";
 
 /// Escape text for HTML.
 pub fn esc(s: &str) -> String {
@@ -51,32 +78,55 @@ td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;font-size:13px}\
 th{background:#f3f3f3}td.l,th.l{text-align:left}tr.rec{background:#eaf6ea;font-weight:600}\
 .pass{color:#1e7d32}.caution{color:#b26a00}.fail{color:#b71c1c}\
 svg{background:#fff;border:1px solid #ddd;margin:4px}ul{margin:4px 0 12px}li{font-size:13px}\
-.note{color:#666;font-size:12px}";
+.note{color:#666;font-size:12px}tr.closest{background:#fdf0e6}\
+.banner{border:3px solid #b71c1c;background:#fdecea;color:#b71c1c;font-weight:700;padding:8px 12px;\
+margin:8px 0 12px;font-size:14px}table.patient td,table.patient th{font-size:14px}\
+@page{size:A4 portrait;margin:8mm}\
+@media print{body{margin:0;max-width:none;font-size:7pt}h1{font-size:12pt;margin:2px 0}\
+h2{font-size:9pt;margin:5px 0 2px}td,th{font-size:6.5pt;padding:1px 3px}li{font-size:6.5pt}\
+.note{font-size:6pt}.banner{font-size:7.5pt;padding:3px 6px;margin:3px 0}\
+table.patient td,table.patient th{font-size:7pt}.screen{display:none}\
+svg.plot{width:100%;height:auto;max-height:62mm}svg.panel{width:23%;height:auto;margin:1px}\
+ul{margin:1px 0 3px}p{margin:2px 0}}";
 
 /// The whole page.
 pub fn render_html(input: &ReportInput) -> String {
     let m = input.measurement;
-    let stem = input
-        .mesh_path
-        .file_stem()
-        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let title = input
+        .patient
+        .id
+        .clone()
+        .unwrap_or_else(|| input.name.to_string());
     let mut h = String::new();
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>LAAO plan: {}</title><style>{STYLE}</style></head><body>\n",
-        esc(&stem)
+        esc(&title)
     );
     let _ = write!(
         h,
-        "<h1>Left atrial appendage occlusion plan: {}</h1>\n<p>Ostium {:.1} x {:.1} mm \
-         (perimeter-derived {:.1} mm); depth {:.1} mm; appendage found by {}.</p>\n",
-        esc(&stem),
+        "<h1>Left atrial appendage occlusion plan: {}</h1>\n<div class=\"banner\">{}</div>\n",
+        esc(&title),
+        esc(RESEARCH_BANNER)
+    );
+    h.push_str(&patient_header(input));
+    let _ = writeln!(
+        h,
+        "<p>Ostium {:.1} x {:.1} mm (perimeter-derived {:.1} mm); depth to the tip {}{:.1} mm; \
+         depth a device can use {:.1} mm{}; appendage found by {}.<br>Morphology: {}.</p>",
         m.ostium.max_diameter_mm,
         m.ostium.min_diameter_mm,
         m.ostium.perimeter_diameter_mm,
+        if m.truncated { "at least " } else { "" },
         m.depth_mm,
-        esc(&m.found_by)
+        m.sizing_depth_mm,
+        m.bend.map_or_else(String::new, |b| format!(
+            " (to the {:.0}° bend, along the deployment axis)",
+            b.angle_deg
+        )),
+        esc(&m.found_by),
+        esc(&m.morphology.description)
     );
     for w in &m.warnings {
         let _ = writeln!(h, "<p class=\"note\"><b>Warning: {}</b></p>", esc(w));
@@ -88,19 +138,60 @@ pub fn render_html(input: &ReportInput) -> String {
     h.push_str("<h2>Diameter versus depth</h2>\n");
     h.push_str(&profile_svg(m, input.sizings));
     h.push_str(
-        "<h2>Contours</h2>\n<p class=\"note\">Each contour in its own plane, same scale; \
-        red: maximum diameter, blue: minimum diameter; dashed: the recommended device's rim \
-        (nominal diameter); orange: where the largest gap is.</p>\n",
+        "<h2>Contours</h2>\n<p class=\"note\">Each contour in its own plane, same scale \
+        (bar: 10 mm); letters: the anatomical direction of each edge, as if the mesh were in \
+        LPS axes (L left, P posterior, S superior); red: maximum diameter, blue: minimum \
+        diameter; dashed: the recommended device's rim (nominal diameter); orange: where the \
+        largest gap is.</p>\n",
     );
     h.push_str(&contour_panels(m, input.sizings));
     h.push_str("<h2>Measurements</h2>\n");
-    h.push_str(&measurement_table(m));
+    h.push_str(&measurement_table(m, input.sizings));
     for fam in input.sizings {
         h.push_str(&family_section(fam));
     }
     h.push_str(&inputs_table(input));
     h.push_str("</body></html>\n");
     h
+}
+
+/// The patient/study header: id, study, comment, mesh, date.
+fn patient_header(input: &ReportInput) -> String {
+    let p = input.patient;
+    let missing = "not given (--patient-id or a patient.toml sidecar)";
+    let mut rows = vec![
+        (
+            "Patient",
+            p.id.clone().unwrap_or_else(|| missing.to_string()),
+        ),
+        (
+            "Study",
+            p.study
+                .clone()
+                .unwrap_or_else(|| "not given (--study or a patient.toml sidecar)".to_string()),
+        ),
+    ];
+    if let Some(c) = &p.comment {
+        rows.push(("Comment", c.clone()));
+    }
+    rows.push(("Mesh", input.mesh_path.display().to_string()));
+    rows.push(("Planned", input.generated.clone()));
+    let mut h = String::from("<table class=\"patient\">");
+    for (k, v) in rows {
+        let _ = write!(
+            h,
+            "<tr><th class=\"l\">{k}</th><td class=\"l\">{}</td></tr>",
+            esc(&v)
+        );
+    }
+    h.push_str("</table>\n");
+    h
+}
+
+/// A length in mm, or a dash when there is none (never "NaN").
+fn mm_or_dash(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite())
+        .map_or_else(|| "–".to_string(), |v| format!("{v:.1}"))
 }
 
 fn verdict_span(v: Verdict) -> String {
@@ -119,10 +210,10 @@ fn summary_table(sizings: &[FamilySizing]) -> String {
             Some(f) => {
                 let _ = writeln!(
                     h,
-                    "<tr><td class=\"l\">{}</td><td>{:.1} ({})</td><td>{}</td><td>{:.1} %</td>\
+                    "<tr><td class=\"l\">{}</td><td>{} ({})</td><td>{} ★</td><td>{:.1} %</td>\
                      <td>{:.1}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{why}</td></tr>",
                     esc(&fam.name),
-                    fam.sizing_diameter_mm,
+                    mm_or_dash(fam.sizing_diameter_mm),
                     fam.sizing_diameter.label(),
                     num(f.size_mm),
                     f.compression_pct,
@@ -132,12 +223,26 @@ fn summary_table(sizings: &[FamilySizing]) -> String {
                 );
             }
             None => {
+                // No size recommended: say so, and show the closest option
+                // with what it fails.
+                let closest = match (&fam.closest, fam.closest_fit()) {
+                    (Some(c), Some(f)) => format!(
+                        "<br><b>closest: {} mm</b> ({}, compression {:.1} %, leak {:.1} mm); \
+                         fails: {}",
+                        num(c.size_mm),
+                        verdict_span(c.verdict),
+                        f.compression_pct,
+                        f.leak_mm,
+                        esc(&c.failing.join("; "))
+                    ),
+                    _ => String::new(),
+                };
                 let _ = writeln!(
                     h,
-                    "<tr><td class=\"l\">{}</td><td>{:.1} ({})</td><td>none</td><td></td><td></td>\
-                     <td></td><td class=\"l\"><span class=\"fail\">{}</span></td><td class=\"l\">{why}</td></tr>",
+                    "<tr class=\"none\"><td class=\"l\">{}</td><td>{} ({})</td><td>none</td><td></td><td></td>\
+                     <td></td><td class=\"l\"><span class=\"fail\">{}</span></td><td class=\"l\">{why}{closest}</td></tr>",
                     esc(&fam.name),
-                    fam.sizing_diameter_mm,
+                    mm_or_dash(fam.sizing_diameter_mm),
                     fam.sizing_diameter.label(),
                     fam.status.label()
                 );
@@ -184,7 +289,7 @@ fn profile_svg(m: &LaaMeasurement, sizings: &[FamilySizing]) -> String {
     let px = |x: f64| ml + (x - x0) / (x1 - x0) * (w - ml - mr);
     let py = |y: f64| mt + (1.0 - y / y1) * (hgt - mt - mb);
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{hgt}\" \
+        "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{hgt}\" \
          viewBox=\"0 0 {w} {hgt}\" font-size=\"12\">\n"
     );
     // Grid and ticks.
@@ -382,7 +487,7 @@ fn contour_panels(m: &LaaMeasurement, sizings: &[FamilySizing]) -> String {
         let tx = |p: [f64; 2]| (size / 2.0 + p[0] * sc, size / 2.0 + 10.0 - p[1] * sc);
         let _ = write!(
             h,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{size}\" height=\"{}\" \
+            "<svg class=\"panel\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{size}\" height=\"{}\" \
              viewBox=\"0 0 {size} {}\" font-size=\"11\">\n<text x=\"6\" y=\"14\" \
              font-weight=\"600\">{}</text>\n",
             size + 20.0,
@@ -405,6 +510,7 @@ fn contour_panels(m: &LaaMeasurement, sizings: &[FamilySizing]) -> String {
             "<polygon points=\"{}\" fill=\"#fde9e7\" stroke=\"#444\" stroke-width=\"1.5\"/>",
             poly.join(" ")
         );
+        h.push_str(&orientation_and_scale(e1, e2, sc, size));
         let (far, (d, lo, hi)) = diameters(&pts);
         let (ax, ay) = tx(far[0]);
         let (bx, by) = tx(far[1]);
@@ -459,22 +565,88 @@ fn contour_panels(m: &LaaMeasurement, sizings: &[FamilySizing]) -> String {
     h
 }
 
-fn measurement_table(m: &LaaMeasurement) -> String {
+/// The ostium and each family's own landing zone (at the depth the family
+/// is sized at: one landing-zone definition per family, the same in the
+/// tables, the plot and the sizing), then the depths.
+/// The anatomical direction a unit vector points to, as if the mesh were in
+/// LPS axes (+x left, +y posterior, +z superior): the letters of its
+/// components larger than cos 67.5°, largest first ("L", "S", "PS").
+pub fn lps_direction(v: V3) -> String {
+    let letters = [('L', 'R'), ('P', 'A'), ('S', 'I')];
+    let mut parts: Vec<(f64, char)> = (0..3)
+        .filter(|&k| v[k].abs() >= 0.38)
+        .map(|k| {
+            let (pos, neg) = letters[k];
+            (v[k].abs(), if v[k] >= 0.0 { pos } else { neg })
+        })
+        .collect();
+    parts.sort_by(|a, b| b.0.total_cmp(&a.0));
+    parts.into_iter().map(|(_, c)| c).collect()
+}
+
+/// A panel's orientation labels (the anatomical directions of its right and
+/// up edges) and a 10 mm scale bar, for a panel `size` px wide drawn at `sc`
+/// px per mm with in-plane axes `e1` (right) and `e2` (up).
+fn orientation_and_scale(e1: V3, e2: V3, sc: f64, size: f64) -> String {
+    let neg = |v: V3| [-v[0], -v[1], -v[2]];
+    let (right, left, up, down) = (
+        lps_direction(e1),
+        lps_direction(neg(e1)),
+        lps_direction(e2),
+        lps_direction(neg(e2)),
+    );
+    let mid = size / 2.0 + 10.0;
+    let bar = 10.0 * sc;
+    format!(
+        "<g fill=\"#555\" font-size=\"11\" font-weight=\"600\">\
+         <text x=\"{:.1}\" y=\"{mid:.1}\" text-anchor=\"end\">{right}</text>\
+         <text x=\"4\" y=\"{mid:.1}\">{left}</text>\
+         <text x=\"{:.1}\" y=\"30\" text-anchor=\"middle\">{up}</text>\
+         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{down}</text></g>\n\
+         <line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#000\" stroke-width=\"3\"/>\
+         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">10 mm</text>\n",
+        size - 4.0,
+        size / 2.0,
+        size / 2.0,
+        size - 14.0,
+        size - 8.0 - bar,
+        size - 24.0,
+        size - 8.0,
+        size - 24.0,
+        size - 8.0 - bar / 2.0,
+        size - 28.0
+    )
+}
+
+fn measurement_table(m: &LaaMeasurement, sizings: &[FamilySizing]) -> String {
     let mut h = String::from(
         "<table><tr><th class=\"l\">contour</th><th>depth (mm)</th><th>max</th><th>min</th>\
          <th>perimeter-D</th><th>area-D</th><th>perimeter</th><th>area (mm²)</th></tr>\n",
     );
-    let rows = [
-        Some(("ostium", 0.0, &m.ostium)),
-        m.landing_zone
-            .as_ref()
-            .map(|c| ("landing zone", m.landing_zone_depth_mm, c)),
-    ];
-    for (name, depth, c) in rows.into_iter().flatten() {
+    let mut rows: Vec<(String, f64, &Contour)> = vec![("ostium".to_string(), 0.0, &m.ostium)];
+    for fam in sizings {
+        let Some(lz) = &fam.landing_zone else {
+            continue;
+        };
+        match rows
+            .iter_mut()
+            .skip(1)
+            .find(|(_, d, _)| (*d - fam.landing_zone_depth_mm).abs() < 1e-9)
+        {
+            Some(row) => row.0.push_str(&format!(", {}", fam.name)),
+            None => rows.push((
+                format!("landing zone: {}", fam.name),
+                fam.landing_zone_depth_mm,
+                lz,
+            )),
+        }
+    }
+    for (name, depth, c) in rows {
         let _ = writeln!(
             h,
-            "<tr><td class=\"l\">{name}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td>\
+            "<tr><td class=\"l\">{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td>\
              <td>{:.1}</td><td>{:.1}</td><td>{:.1}</td></tr>",
+            esc(&name),
             depth,
             c.max_diameter_mm,
             c.min_diameter_mm,
@@ -484,9 +656,21 @@ fn measurement_table(m: &LaaMeasurement) -> String {
             c.area_mm2
         );
     }
+    let bend = match &m.bend {
+        Some(b) => format!(
+            "First bend: {:.0}°, starting {:.1} mm beyond the ostium along the deployment axis \
+             (the ostium normal); devices are sized against this depth.",
+            b.angle_deg, b.depth_mm
+        ),
+        None => format!(
+            "No bend of more than {:.0}° from the deployment axis: devices are sized against \
+             the depth to the tip.",
+            super::bend::BEND_THRESHOLD_DEG
+        ),
+    };
     let _ = writeln!(
         h,
-        "</table><p>Depth from the ostium plane to the tip: {}{:.1} mm. Diameters in mm.</p>",
+        "</table><p>Depth from the ostium plane to the tip: {}{:.1} mm. {bend} Diameters in mm.</p>",
         if m.truncated { "at least " } else { "" },
         m.depth_mm
     );
@@ -495,12 +679,12 @@ fn measurement_table(m: &LaaMeasurement) -> String {
 
 fn family_section(fam: &FamilySizing) -> String {
     let mut h = format!(
-        "<h2>{}</h2>\n<p>Sized by the {} of the landing zone {} mm beyond the ostium: {:.1} mm. \
-         Outcome: <b>{}</b>.</p>\n<ul>",
+        "<div class=\"screen\"><h2>{}</h2>\n<p>Sized by the {} of the landing zone {} mm beyond \
+         the ostium: {} mm. Outcome: <b>{}</b>.</p>\n<ul>",
         esc(&fam.name),
         fam.sizing_diameter.label(),
         num(fam.landing_zone_depth_mm),
-        fam.sizing_diameter_mm,
+        mm_or_dash(fam.sizing_diameter_mm),
         fam.status.label()
     );
     for r in &fam.reasons {
@@ -517,15 +701,28 @@ fn family_section(fam: &FamilySizing) -> String {
         );
         for f in &fam.fits {
             let rec = fam.recommended_mm == Some(f.size_mm);
+            let closest = fam.closest.as_ref().is_some_and(|c| c.size_mm == f.size_mm);
             let _ = writeln!(
                 h,
                 "<tr{}><td>{}{}</td><td>{:.1} %</td><td>{:.0}-{:.0} %</td><td>{}</td><td>{:.1}</td>\
                  <td class=\"l\">{}</td><td>{:.0} %</td><td>{} / {:.1}</td><td>{:.1}</td>\
                  <td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>\
                  <td class=\"l\">{}</td><td class=\"l\">{}</td></tr>",
-                if rec { " class=\"rec\"" } else { "" },
+                if rec {
+                    " class=\"rec\""
+                } else if closest {
+                    " class=\"closest\""
+                } else {
+                    ""
+                },
                 num(f.size_mm),
-                if rec { " ★" } else { "" },
+                if rec {
+                    " ★"
+                } else if closest {
+                    " (closest)"
+                } else {
+                    ""
+                },
                 f.compression_pct,
                 f.compression_range_pct[0],
                 f.compression_range_pct[1],
@@ -545,10 +742,15 @@ fn family_section(fam: &FamilySizing) -> String {
         }
         h.push_str("</table>\n");
     }
-    if let Some(f) = fam.recommended_fit() {
+    if let Some(f) = fam.recommended_fit().or_else(|| fam.closest_fit()) {
         let _ = write!(
             h,
-            "<p>Why the {} mm device gets {}:</p><ul>",
+            "<p>Why the {} {} mm device gets {}:</p><ul>",
+            if fam.recommended_mm.is_some() {
+                "recommended"
+            } else {
+                "closest (not recommended)"
+            },
             num(f.size_mm),
             verdict_span(f.verdict)
         );
@@ -557,6 +759,7 @@ fn family_section(fam: &FamilySizing) -> String {
         }
         h.push_str("</ul>\n");
     }
+    h.push_str("</div>\n");
     h
 }
 

@@ -1,10 +1,12 @@
 //! Size recommendation: for each device family, fit every catalog size at the
 //! family's landing zone and recommend one, with reasons, or say why none
-//! fits (too small, too large, between sizes, too shallow, excluded).
+//! fits (too small, too large, between sizes, too shallow, excluded, no size
+//! passes). A size whose verdict is *fail* is never recommended: the family
+//! then names the closest size and its failing criteria instead.
 
 use super::catalog::{Anatomy, Catalog, Family, SizingDiameter};
 use super::contour::Contour;
-use super::fit::{fit, num, DeviceFit, Site};
+use super::fit::{fit, num, DeviceFit, Site, Verdict};
 use super::measure::{section_at_depth_on, LaaMeasurement};
 use super::section::Surface;
 use crate::{Error, Mesh, Result};
@@ -16,6 +18,9 @@ use std::cell::OnceCell;
 #[serde(rename_all = "snake_case")]
 pub enum SizingStatus {
     Recommended,
+    /// Sizes are in range and long enough, but every one fails a criterion
+    /// (see `closest`).
+    NoSizePasses,
     /// The landing zone is narrower than the smallest size accepts.
     TooSmall,
     /// The landing zone is wider than the largest size accepts.
@@ -37,6 +42,7 @@ impl SizingStatus {
     pub fn label(self) -> &'static str {
         match self {
             SizingStatus::Recommended => "recommended",
+            SizingStatus::NoSizePasses => "no size passes",
             SizingStatus::TooSmall => "too small",
             SizingStatus::TooLarge => "too large",
             SizingStatus::BetweenSizes => "between sizes",
@@ -54,18 +60,33 @@ pub struct FamilySizing {
     pub family: String,
     pub name: String,
     pub sizing_diameter: SizingDiameter,
-    /// The family's sizing diameter of its landing-zone contour (mm).
-    pub sizing_diameter_mm: f64,
+    /// The family's sizing diameter of its landing-zone contour (mm); None
+    /// without a landing-zone contour.
+    pub sizing_diameter_mm: Option<f64>,
     /// Depth of the family's landing zone beyond the ostium (mm).
     pub landing_zone_depth_mm: f64,
     pub landing_zone: Option<Contour>,
     /// One fit per catalog size, in catalog order.
     pub fits: Vec<DeviceFit>,
-    /// The recommended size (mm), if any.
+    /// The recommended size (mm): a size whose verdict is pass or caution,
+    /// never fail. None when no size passes.
     pub recommended_mm: Option<f64>,
+    /// When nothing is recommended but sizes were fitted: the size nearest
+    /// to passing, and what it fails.
+    pub closest: Option<Closest>,
     pub status: SizingStatus,
     /// Why this size, or why none.
     pub reasons: Vec<String>,
+}
+
+/// The size nearest to passing when none is recommended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Closest {
+    pub size_mm: f64,
+    pub verdict: Verdict,
+    /// Its criteria that do not pass, failures first
+    /// ([`DeviceFit::shortfalls`]).
+    pub failing: Vec<String>,
 }
 
 impl FamilySizing {
@@ -74,6 +95,56 @@ impl FamilySizing {
         let s = self.recommended_mm?;
         self.fits.iter().find(|f| f.size_mm == s)
     }
+
+    /// The fit of the closest size, when nothing is recommended.
+    pub fn closest_fit(&self) -> Option<&DeviceFit> {
+        let s = self.closest.as_ref()?.size_mm;
+        self.fits.iter().find(|f| f.size_mm == s)
+    }
+}
+
+/// The size nearest to passing: the best verdict, then the fewest failing
+/// criteria, then the sizing diameter nearest the size's range, then the
+/// compression nearest the target.
+fn closest_of(fits: &[DeviceFit], target: impl Fn(&DeviceFit) -> f64) -> Option<Closest> {
+    let off_range = |f: &DeviceFit| {
+        let [lo, hi] = f.compression_range_pct;
+        (lo - f.compression_pct)
+            .max(f.compression_pct - hi)
+            .max(0.0)
+    };
+    fits.iter()
+        .min_by(|a, b| {
+            a.verdict
+                .cmp(&b.verdict)
+                .then(a.failing_count().cmp(&b.failing_count()))
+                .then(off_range(a).total_cmp(&off_range(b)))
+                .then(
+                    (a.compression_pct - target(a))
+                        .abs()
+                        .total_cmp(&(b.compression_pct - target(b)).abs()),
+                )
+        })
+        .map(|f| Closest {
+            size_mm: f.size_mm,
+            verdict: f.verdict,
+            failing: f.shortfalls(),
+        })
+}
+
+/// The closing reason of a family with no recommendation: the closest size
+/// and what it fails.
+fn closest_reason(c: &Closest) -> String {
+    format!(
+        "closest option: {} mm ({}){}",
+        num(c.size_mm),
+        c.verdict.label(),
+        if c.failing.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", c.failing.join("; "))
+        }
+    )
 }
 
 /// Size one family at its landing zone. `site.wall` is the family's
@@ -89,16 +160,25 @@ pub fn size_family(cat: &Catalog, family: &Family, site: &Site) -> FamilySizing 
         family: family.id.clone(),
         name: family.name.clone(),
         sizing_diameter: family.sizing_diameter,
-        sizing_diameter_mm: d,
+        sizing_diameter_mm: Some(d).filter(|d| d.is_finite()),
         landing_zone_depth_mm: site.wall_depth_mm,
         landing_zone: Some(site.wall.clone()),
         fits,
         recommended_mm: None,
+        closest: None,
         status: SizingStatus::Recommended,
         reasons: vec![],
     };
+    // Prefer the best verdict, then compression closest to the target, then
+    // the larger size (the usual choice between two).
+    let target = |f: &DeviceFit| {
+        family
+            .target_compression_pct
+            .unwrap_or((f.compression_range_pct[0] + f.compression_range_pct[1]) / 2.0)
+    };
     let label = family.sizing_diameter.label();
     if !d.is_finite() || d <= 0.0 {
+        out.fits.clear();
         out.status = SizingStatus::NoLandingZone;
         out.reasons.push(format!(
             "the landing-zone contour {} mm beyond the ostium is degenerate ({label} {d})",
@@ -132,7 +212,7 @@ pub fn size_family(cat: &Catalog, family: &Family, site: &Site) -> FamilySizing 
                  the catalog's ranges"
             ));
         }
-        return out;
+        return with_closest(out, target);
     }
     let anatomy = Anatomy {
         ostium: site.ostium,
@@ -148,7 +228,7 @@ pub fn size_family(cat: &Catalog, family: &Family, site: &Site) -> FamilySizing 
     if !excluded.is_empty() {
         out.status = SizingStatus::Excluded;
         out.reasons = excluded;
-        return out;
+        return with_closest(out, target);
     }
     let deep_enough: Vec<&DeviceFit> = in_range.iter().copied().filter(|f| f.depth_fits).collect();
     if deep_enough.is_empty() {
@@ -158,23 +238,23 @@ pub fn size_family(cat: &Catalog, family: &Family, site: &Site) -> FamilySizing 
             .copied();
         out.status = SizingStatus::TooShallow;
         if let Some(f) = shortest {
+            let limit = match &site.bend {
+                Some(b) => format!(
+                    ", along the deployment axis up to its {:.0}° bend {:.1} mm beyond the ostium",
+                    b.angle_deg, b.depth_mm
+                ),
+                None => String::new(),
+            };
             out.reasons.push(format!(
                 "too shallow: the shortest size in range ({} mm, {} mm long) needs more depth \
-                 than the {:.1} mm the appendage leaves",
+                 than the {:.1} mm the appendage leaves{limit}",
                 num(f.size_mm),
                 num(f.device_length_mm),
                 f.usable_depth_mm
             ));
         }
-        return out;
+        return with_closest(out, target);
     }
-    // Prefer the best verdict, then compression closest to the target, then
-    // the larger size (the usual choice between two).
-    let target = |f: &DeviceFit| {
-        family
-            .target_compression_pct
-            .unwrap_or((f.compression_range_pct[0] + f.compression_range_pct[1]) / 2.0)
-    };
     let best = deep_enough
         .iter()
         .copied()
@@ -192,20 +272,33 @@ pub fn size_family(cat: &Catalog, family: &Family, site: &Site) -> FamilySizing 
     let Some(best) = best else {
         return out;
     };
+    if best.verdict == Verdict::Fail {
+        // In range and long enough is not enough: a size that fails a
+        // criterion (a shallow appendage's Position, a large leak) is never
+        // recommended.
+        out.status = SizingStatus::NoSizePasses;
+        out.reasons.push(format!(
+            "no size passes: every size in range fails at least one criterion (the landing \
+             zone's {label} is {d:.1} mm)"
+        ));
+        return with_closest(out, target);
+    }
     out.recommended_mm = Some(best.size_mm);
-    let (lo, hi) = family
+    let range = family
         .sizes
         .iter()
         .find(|s| s.size_mm == best.size_mm)
-        .map_or((f64::NAN, f64::NAN), |s| {
-            (s.landing_zone_min_mm, s.landing_zone_max_mm)
+        .map_or_else(String::new, |s| {
+            format!(
+                " within its {}-{} mm range",
+                num(s.landing_zone_min_mm),
+                num(s.landing_zone_max_mm)
+            )
         });
     out.reasons.push(format!(
-        "{} mm: the landing zone's {label} of {d:.1} mm is within its {}-{} mm range \
-         (compression {:.1} %, target {:.1} %)",
+        "{} mm: the landing zone's {label} of {d:.1} mm is{range} (compression {:.1} %, \
+         target {:.1} %)",
         num(best.size_mm),
-        num(lo),
-        num(hi),
         best.compression_pct,
         target(&best)
     ));
@@ -234,6 +327,15 @@ pub fn size_family(cat: &Catalog, family: &Family, site: &Site) -> FamilySizing 
     }
     out.reasons
         .push(format!("verdict: {}", best.verdict.label()));
+    out
+}
+
+/// `out` (no recommendation) with its closest size and the reason naming it.
+fn with_closest(mut out: FamilySizing, target: impl Fn(&DeviceFit) -> f64) -> FamilySizing {
+    out.closest = closest_of(&out.fits, target);
+    if let Some(c) = &out.closest {
+        out.reasons.push(closest_reason(c));
+    }
     out
 }
 
@@ -300,7 +402,8 @@ where
                         ostium: &m.ostium,
                         wall,
                         wall_depth_mm: depth,
-                        depth_mm: m.depth_mm,
+                        depth_mm: m.sizing_depth_mm,
+                        bend: m.bend,
                         tip: m.tip,
                     },
                 ),
@@ -315,11 +418,12 @@ fn no_landing_zone(family: &Family, depth: f64, why: &str) -> FamilySizing {
         family: family.id.clone(),
         name: family.name.clone(),
         sizing_diameter: family.sizing_diameter,
-        sizing_diameter_mm: f64::NAN,
+        sizing_diameter_mm: None,
         landing_zone_depth_mm: depth,
         landing_zone: None,
         fits: vec![],
         recommended_mm: None,
+        closest: None,
         status: SizingStatus::NoLandingZone,
         reasons: vec![format!(
             "no cross-section {} mm beyond the ostium: {why}",

@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod colormap;
 pub mod ensight;
+pub mod folder;
 pub mod opencarp;
 pub mod render;
 pub mod results;

@@ -213,16 +213,7 @@ pub struct IgbWriter {
 
 impl IgbWriter {
     pub fn create(path: &Path, nodes: usize, unites: &str) -> Result<IgbWriter> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".cardiotwin-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
+        let tmp = crate::output::atomic::temp_beside(path)?;
         let mut file = BufWriter::new(tmp);
         file.write_all(&[b' '; IGB_HEADER_BYTES])
             .map_err(|e| Error::io(path, e))?;
@@ -289,13 +280,7 @@ impl IgbWriter {
             .and_then(|_| tmp.write_all(&header.to_bytes()))
             .and_then(|_| tmp.flush())
             .map_err(|e| Error::io(&path, e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-                .map_err(|e| Error::io(&path, e))?;
-        }
-        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        crate::output::atomic::persist(tmp, &path)?;
         Ok(path)
     }
 }

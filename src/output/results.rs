@@ -69,7 +69,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// Files the scenario reads: itself, the mesh (openCARP: .pts/.elem/.lon), vtx files.
-fn input_files(scenario: &Scenario) -> Vec<PathBuf> {
+pub fn input_files(scenario: &Scenario) -> Vec<PathBuf> {
     let mut files = vec![scenario.source.clone()];
     let mesh = scenario.resolve(&scenario.mesh.file);
     if mesh.is_file() {

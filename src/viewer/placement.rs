@@ -373,7 +373,8 @@ impl Placement {
             ostium: &m.ostium,
             wall: &section.contour,
             wall_depth_mm: family.landing_zone_depth_mm + position_mm,
-            depth_mm: m.depth_mm,
+            depth_mm: m.sizing_depth_mm,
+            bend: m.bend,
             tip: m.tip,
         };
         let fit = fit(&self.catalog, family, size, &site, None);

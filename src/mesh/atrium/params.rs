@@ -180,7 +180,7 @@ pub const VARIANTS: [&str; 6] = [
 impl AtriumParams {
     /// Read parameters from a `.toml` or `.json` file and check them.
     pub fn load(path: &Path) -> Result<AtriumParams> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::input::read_text(path)?;
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());

@@ -224,7 +224,9 @@ fn extension(path: &Path) -> Option<String> {
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
 }
 
-/// Read a whole file, mapping errors to [`Error::Io`] naming it.
+/// Read a whole file, mapping errors to [`Error::Io`] naming it; devices
+/// (`/dev/zero`) are refused and streams stop at a size limit
+/// ([`crate::input`]).
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::io(path, e))
+    crate::input::read_bytes(path)
 }
