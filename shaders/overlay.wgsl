@@ -21,6 +21,12 @@ struct Frame {
     encode_srgb: u32,
     viewport: vec2<f32>,
     missing_colour: vec4<f32>,
+    // > 0: iso-lines of the physical value every this much (LAT isochrones,
+    // ms); 0: none.
+    isoline_step: f32,
+    pad0: f32,
+    pad1: f32,
+    pad2: f32,
 }
 
 @group(0) @binding(0) var<uniform> frame: Frame;

@@ -21,6 +21,12 @@ struct Frame {
     encode_srgb: u32,
     viewport: vec2<f32>,
     missing_colour: vec4<f32>,
+    // > 0: iso-lines of the physical value every this much (LAT isochrones,
+    // ms); 0: none.
+    isoline_step: f32,
+    pad0: f32,
+    pad1: f32,
+    pad2: f32,
 }
 
 // Colour maps (256 entries each, linear RGBA, from src/output/colormap.rs so
@@ -53,6 +59,8 @@ struct VertexOut {
     // 1 where the value is missing (never activated): drawn grey.
     @location(3) missing: f32,
     @location(4) @interpolate(flat) region: u32,
+    // The physical value itself (ms for LAT), for the iso-lines.
+    @location(5) value: f32,
 }
 
 @vertex
@@ -64,6 +72,7 @@ fn vs_main(v: VertexIn) -> VertexOut {
     out.region = v.region;
     out.t = 0.0;
     out.missing = 0.0;
+    out.value = 0.0;
     if frame.mode == 0u {
         let n = arrayLength(&field);
         var i = v.node_index;
@@ -76,6 +85,7 @@ fn vs_main(v: VertexIn) -> VertexOut {
                 out.missing = 1.0;
             }
             let value = frame.scale * stored + frame.offset;
+            out.value = value;
             let span = frame.max - frame.min;
             if span != 0.0 {
                 out.t = clamp((value - frame.min) / span, 0.0, 1.0);
@@ -126,8 +136,24 @@ fn encode(c: vec3<f32>) -> vec3<f32> {
     return select(hi, lo, c <= vec3<f32>(0.0031308));
 }
 
+// Iso-lines: about this many pixels wide, drawn in this (linear) colour.
+const ISOLINE_WIDTH_PX: f32 = 1.5;
+const ISOLINE_COLOUR: vec3<f32> = vec3<f32>(0.01, 0.01, 0.01);
+
+// True where the value lies within half a line width (in pixels, from the
+// value's screen-space rate of change `per_px`, in steps) of a positive
+// multiple of the step. Flat regions (per_px = 0) have no line.
+fn on_isoline(steps: f32, per_px: f32) -> bool {
+    let nearest = round(steps);
+    let off = abs(steps - nearest);
+    return nearest >= 1.0 && per_px > 0.0 && off < 0.5 * ISOLINE_WIDTH_PX * per_px;
+}
+
 @fragment
 fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
+    // Derivatives must be taken in uniform control flow: before any branch.
+    let steps = in.value / max(frame.isoline_step, 1e-30);
+    let per_px = fwidth(steps);
     var base: vec3<f32>;
     if frame.mode == 1u {
         base = tables.palette[in.region % 12u].rgb;
@@ -136,6 +162,11 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     } else {
         let k = u32(round(clamp(in.t, 0.0, 1.0) * 255.0));
         base = tables.luts[frame.lut_offset + k].rgb;
+        // No line in a triangle touching a missing node: its interpolated
+        // value is not a time.
+        if frame.isoline_step > 0.0 && in.missing == 0.0 && on_isoline(steps, per_px) {
+            base = ISOLINE_COLOUR;
+        }
     }
     var c = base;
     if frame.lit == 1u {

@@ -26,6 +26,9 @@ pub struct Scenario {
     pub time: TimeSection,
     #[serde(default)]
     pub output: OutputSection,
+    /// `[regions]`: display names of the region tags (the app's legend).
+    #[serde(default, skip_serializing_if = "RegionNames::is_empty")]
+    pub regions: RegionNames,
     /// Folder the scenario was read from (relative paths resolve against it).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -52,6 +55,67 @@ pub struct MeshSection {
 
 fn one() -> f64 {
     1.0
+}
+
+/// `[regions] names = { 1 = "LV", 2 = "RV" }`: what each region tag is,
+/// for display only (the app names regions in its legend and view).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionNames {
+    /// Tag (a TOML key, so a string here) -> name.
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+impl RegionNames {
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// (tag, name) pairs, by tag. Keys that are not integers are left out
+    /// here; [`Scenario::load`] refuses them.
+    pub fn tagged(&self) -> Vec<(i32, &str)> {
+        let mut pairs: Vec<(i32, &str)> = self
+            .names
+            .iter()
+            .filter_map(|(k, v)| Some((k.trim().parse().ok()?, v.as_str())))
+            .collect();
+        pairs.sort_unstable_by_key(|p| p.0);
+        pairs
+    }
+
+    /// The name of `tag`, if one was given.
+    pub fn name_of(&self, tag: i32) -> Option<&str> {
+        self.tagged().into_iter().find(|p| p.0 == tag).map(|p| p.1)
+    }
+
+    /// Keys must be region tags (integers) and names non-empty.
+    fn check(&self) -> std::result::Result<(), String> {
+        for (key, name) in &self.names {
+            if key.trim().parse::<i32>().is_err() {
+                return Err(format!(
+                    "regions.names: key \"{key}\" is not a region tag (an integer, e.g. 1 = \"LV\")"
+                ));
+            }
+            if name.trim().is_empty() {
+                return Err(format!("regions.names.{key}: the name is empty"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every named tag must be one of the mesh's `tags`: a name for a
+    /// region that does not exist is a typo, not something to ignore.
+    pub fn check_tags(&self, tags: &[i32]) -> std::result::Result<(), String> {
+        for (tag, name) in self.tagged() {
+            if !tags.contains(&tag) {
+                return Err(format!(
+                    "regions.names: region {tag} (\"{name}\") is not in the mesh (its regions: {tags:?})"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Which regions an entry applies to.
@@ -332,6 +396,7 @@ impl Scenario {
         if let Some(scale) = self.mesh.scale {
             positive(scale, "mesh.scale")?;
         }
+        self.regions.check()?;
         self.model.validate()?;
         positive(self.time.duration_ms, "time.duration_ms")?;
         match &self.time.dt_ms {

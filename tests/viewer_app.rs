@@ -15,6 +15,7 @@ mod common {
 
 use std::sync::OnceLock;
 
+use cardiotwin::viewer::app::annotations::BAR_THICKNESS;
 use cardiotwin::viewer::app::{gpu, ClickMode, ColourMode, Launch, ViewerApp};
 use eframe::egui;
 use eframe::egui_wgpu::{RenderState, RendererOptions};
@@ -63,6 +64,55 @@ fn harness(launch: Launch) -> Option<Harness<'static, ViewerApp>> {
         .renderer(WgpuTestRenderer::from_render_state(state))
         .build_ui_state(|ui, app: &mut ViewerApp| app.show(ui), app);
     Some(harness)
+}
+
+/// The app with lesson `id` opened from the gallery (as its "Open lesson"
+/// button does), simulated to `time_ms`, coloured by `colour`.
+fn lesson(id: &str, time_ms: f64, colour: ColourMode) -> Option<Harness<'static, ViewerApp>> {
+    let base = device()?;
+    let state = gpu::render_state_on(base, RendererOptions::PREDICTABLE).expect("egui renderer");
+    let mut app = ViewerApp::new(state.clone(), Launch::default());
+    app.open_lesson_id(id).expect("a shipped lesson");
+    app.wait_for_load();
+    app.wait_for_placement();
+    app.simulate_to(time_ms);
+    app.colour = colour;
+    let harness = Harness::builder()
+        .with_size(egui::Vec2::from(SIZE))
+        .renderer(WgpuTestRenderer::from_render_state(state))
+        .build_ui_state(|ui, app: &mut ViewerApp| app.show(ui), app);
+    Some(harness)
+}
+
+/// The 3D view's part of the rendered window (kittest paints at 1 pixel
+/// per point, so points are pixels).
+fn view_image(h: &mut Harness<'_, ViewerApp>) -> image::RgbaImage {
+    let rect = h.state().view_rect().expect("the view was laid out");
+    let window = h.render().expect("the window renders");
+    image::imageops::crop_imm(
+        &window,
+        rect.min.x.round() as u32,
+        rect.min.y.round() as u32,
+        rect.width().round() as u32,
+        rect.height().round() as u32,
+    )
+    .to_image()
+}
+
+/// The view's background (RenderStyle::default).
+const BACKGROUND: [u8; 3] = [28, 30, 36];
+
+fn is_background(p: &image::Rgba<u8>) -> bool {
+    (0..3).all(|i| (i32::from(p.0[i]) - i32::from(BACKGROUND[i])).abs() <= 4)
+}
+
+/// Vm on the cool-warm map: activated tissue is red, resting tissue blue.
+fn is_red(p: &image::Rgba<u8>) -> bool {
+    i32::from(p.0[0]) > i32::from(p.0[2]) + 40
+}
+
+fn is_blue(p: &image::Rgba<u8>) -> bool {
+    i32::from(p.0[2]) > i32::from(p.0[0]) + 40
 }
 
 fn open(path: &str) -> Launch {
@@ -441,4 +491,334 @@ fn the_screenshot_button_writes_the_painted_window_headless() {
     assert!(notice.starts_with("wrote"), "{notice:?}");
     let img = image::open(&out).expect("a PNG").to_rgba8();
     assert_eq!(img.dimensions(), (640, 400));
+}
+
+#[test]
+fn lesson_one_shows_its_paced_left_edge_on_the_left() {
+    // Paced along x = 0 at t = 0; by 30 ms the front is ~11 mm into the
+    // 50 mm strip. Drawn with x to the right, the activated (red) part must
+    // be the LEFT end of the strip, as the lesson's text says.
+    let Some(mut h) = lesson("planar_wave", 30.0, ColourMode::Vm) else {
+        return;
+    };
+    frames(&mut h, 2);
+    assert_no_errors(&h);
+    let img = view_image(&mut h);
+    let y = img.height() / 2;
+    let row: Vec<(u32, &image::Rgba<u8>)> = (0..img.width())
+        .map(|x| (x, img.get_pixel(x, y)))
+        .filter(|(_, p)| !is_background(p))
+        .collect();
+    let red: Vec<u32> = row.iter().filter(|(_, p)| is_red(p)).map(|r| r.0).collect();
+    let blue: Vec<u32> = row
+        .iter()
+        .filter(|(_, p)| is_blue(p))
+        .map(|r| r.0)
+        .collect();
+    assert!(
+        !red.is_empty() && !blue.is_empty(),
+        "{} red, {} blue",
+        red.len(),
+        blue.len()
+    );
+    let (left, right) = (row[0].0, row[row.len() - 1].0);
+    let last_red = red.iter().max().copied().unwrap_or(0);
+    let first_blue = blue.iter().min().copied().unwrap_or(0);
+    assert!(
+        last_red <= first_blue + 2,
+        "activated tissue (x {}..{last_red}) lies left of resting tissue (x {first_blue}..)",
+        red[0]
+    );
+    assert!(
+        red[0] <= left + 3,
+        "the strip's left end ({left}) is activated"
+    );
+    assert!(
+        (last_red - left) * 3 < right - left,
+        "about a fifth of the strip is activated: {left}..{last_red} of {left}..{right}"
+    );
+}
+
+#[test]
+fn lesson_six_shows_its_paced_corner_at_the_bottom_left() {
+    // Paced at the corner (0, 0): with x right and y up it is the bottom
+    // left corner of the picture.
+    let Some(mut h) = lesson("pacing_corner", 40.0, ColourMode::Vm) else {
+        return;
+    };
+    frames(&mut h, 2);
+    assert_no_errors(&h);
+    let img = view_image(&mut h);
+    let (mut tissue, mut red) = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0));
+    // Leave out the corners where the triad and the scale bar are drawn.
+    let margin = 80;
+    for y in 0..img.height() - margin {
+        for x in 0..img.width() {
+            let p = img.get_pixel(x, y);
+            if is_background(p) {
+                continue;
+            }
+            tissue = (tissue.0 + x as f64, tissue.1 + y as f64, tissue.2 + 1.0);
+            if is_red(p) {
+                red = (red.0 + x as f64, red.1 + y as f64, red.2 + 1.0);
+            }
+        }
+    }
+    assert!(red.2 > 100.0 && tissue.2 > red.2, "{red:?} of {tissue:?}");
+    let (tx, ty) = (tissue.0 / tissue.2, tissue.1 / tissue.2);
+    let (rx, ry) = (red.0 / red.2, red.1 / red.2);
+    assert!(
+        rx < tx - 20.0,
+        "activated corner left of the centre: {rx} vs {tx}"
+    );
+    assert!(
+        ry > ty + 20.0,
+        "activated corner below the centre: {ry} vs {ty}"
+    );
+}
+
+#[test]
+fn the_view_has_an_axis_triad_and_a_scale_bar_at_the_camera_scale() {
+    let Some(mut h) = lesson("planar_wave", 0.0, ColourMode::Vm) else {
+        return;
+    };
+    frames(&mut h, 2);
+    let img = view_image(&mut h);
+    let rect = h.state().view_rect().expect("view");
+    let drawn = h.state().annotations().expect("annotations drawn").clone();
+    let viewport = glam::Vec2::new(rect.width(), rect.height());
+    let mm_per_px = h.state().camera.mm_per_pixel(viewport);
+
+    // The bar's length in pixels is its length in mm at the camera's scale.
+    let bar = drawn.scale_bar.expect("a scale bar");
+    assert!(
+        (bar.pixels * mm_per_px - bar.mm).abs() < 1e-3 * bar.mm,
+        "{bar:?} at {mm_per_px} mm/px"
+    );
+    // ... and that many white pixels are drawn.
+    let y = (drawn.bar_start.y - rect.min.y - BAR_THICKNESS / 2.0).round() as u32;
+    let x0 = (drawn.bar_start.x - rect.min.x).round() as i64;
+    let white = |x: i64| {
+        let p = img.get_pixel(x as u32, y);
+        p.0[..3].iter().all(|&c| c > 240)
+    };
+    let start = (x0 - 3..x0 + 3)
+        .find(|&x| white(x))
+        .expect("the bar starts at its place");
+    let end = (start..i64::from(img.width()))
+        .find(|&x| !white(x))
+        .unwrap_or(0);
+    let drawn_px = (end - start) as f32;
+    assert!(
+        (drawn_px - bar.pixels).abs() <= 2.0,
+        "bar of {} mm drawn {drawn_px} px long, {} px expected",
+        bar.mm,
+        bar.pixels
+    );
+    // The camera's scale is the picture's: the 50 mm strip spans 50 mm of
+    // pixels (within 4 %, its edges are antialiased).
+    let cy = img.height() / 2;
+    let tissue = (0..img.width())
+        .filter(|&x| !is_background(img.get_pixel(x, cy)))
+        .count() as f32;
+    assert!(
+        (tissue * mm_per_px - 50.0).abs() < 2.0,
+        "the strip spans {tissue} px = {} mm",
+        tissue * mm_per_px
+    );
+
+    // Triad: x points right and y up on a sheet, in their colours.
+    let [(o, x_end), (_, y_end), _] = drawn.triad;
+    assert!(
+        x_end.x - o.x > 20.0 && (x_end.y - o.y).abs() < 1.0,
+        "x arm {o:?}->{x_end:?}"
+    );
+    assert!(
+        o.y - y_end.y > 20.0 && (y_end.x - o.x).abs() < 1.0,
+        "y arm {o:?}->{y_end:?}"
+    );
+    let at = |p: egui::Pos2| {
+        img.get_pixel((p.x - rect.min.x) as u32, (p.y - rect.min.y) as u32)
+            .0
+    };
+    let mid = |a: egui::Pos2, b: egui::Pos2| egui::pos2((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+    let [r, g, _, _] = at(mid(o, x_end));
+    assert!(r > 180 && g < 120, "x arm is red: {:?}", at(mid(o, x_end)));
+    let [r, g, _, _] = at(mid(o, y_end));
+    assert!(
+        g > 160 && r < 120,
+        "y arm is green: {:?}",
+        at(mid(o, y_end))
+    );
+    assert_no_errors(&h);
+}
+
+#[test]
+fn regions_are_named_in_the_legend_and_the_view() {
+    let Some(mut h) = lesson("scar_reentry", 0.0, ColourMode::Regions) else {
+        return;
+    };
+    frames(&mut h, 2);
+    h.get_by_label("1 tissue");
+    h.get_by_label("2 scar");
+    let drawn = h.state().annotations().expect("annotations").clone();
+    let names: Vec<&str> = drawn.labels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, vec!["tissue", "scar"]);
+    // Each name is written on its own region: the mesh node nearest the
+    // label's point lies in an element of that region.
+    let mesh = h.state().session().expect("session").mesh().clone();
+    for label in &drawn.labels {
+        let p = label.anchor;
+        let nearest = (0..mesh.node_count())
+            .min_by(|&a, &b| {
+                let d = |n: usize| {
+                    let q = mesh.nodes[n];
+                    glam::Vec3::new(q[0] as f32, q[1] as f32, q[2] as f32).distance(p)
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .expect("nodes") as u32;
+        let regions: Vec<i32> = (0..mesh.element_count())
+            .filter(|&e| mesh.element(e).contains(&nearest))
+            .map(|e| mesh.regions[e])
+            .collect();
+        assert!(
+            regions.contains(&label.tag),
+            "{} written at {p} (node {nearest}, regions {regions:?})",
+            label.name
+        );
+    }
+    // Not in the other colour modes.
+    h.state_mut().colour = ColourMode::Vm;
+    frames(&mut h, 1);
+    assert!(h
+        .state()
+        .annotations()
+        .expect("annotations")
+        .labels
+        .is_empty());
+    assert_no_errors(&h);
+}
+
+#[test]
+fn lat_mode_draws_isochrones_and_says_their_step() {
+    let Some(mut h) = lesson("pacing_centre", 60.0, ColourMode::Lat) else {
+        return;
+    };
+    frames(&mut h, 2);
+    // 0..~55 ms of activation: a round step giving about 8 lines.
+    h.get_by_label("black lines: isochrones every 10 ms");
+    let img = view_image(&mut h);
+    // Above the triad and the scale bar (whose shadows are dark too).
+    let dark = (0..img.height() - 80)
+        .flat_map(|y| (0..img.width()).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0[..3].iter().all(|&c| c < 40))
+        .count();
+    assert!(dark > 200, "{dark} isochrone pixels");
+    assert_no_errors(&h);
+}
+
+#[test]
+fn a_sheet_has_no_device_panel_and_an_appendage_lesson_has_one() {
+    let Some(mut h) = lesson("planar_wave", 0.0, ColourMode::Vm) else {
+        return;
+    };
+    frames(&mut h, 2);
+    assert!(!h.state().has_placement());
+    assert!(h.state().placement_unavailable().is_none());
+    assert!(h.query_by_label("Device placement").is_none());
+    assert!(h.query_by_label_contains("No device placement").is_none());
+    let Some(mut h) = lesson("appendage_connected", 0.0, ColourMode::Vm) else {
+        return;
+    };
+    frames(&mut h, 2);
+    assert!(h.state().has_placement());
+    h.get_by_label("Device placement");
+}
+
+#[test]
+fn lesson_sliders_show_the_question_and_re_prepare_the_lesson() {
+    use egui::accesskit::Role;
+    let Some(mut h) = lesson("pacing_corner", 0.0, ColourMode::Vm) else {
+        return;
+    };
+    frames(&mut h, 2);
+    let controls = h.state().lesson_controls().expect("a lesson is open");
+    h.get_by_label(&controls.question);
+    assert!(!controls.changed);
+    let dt_before = h.state().session().expect("session").dt_ms();
+
+    h.get_by_role_and_label(Role::Slider, "Recovery rate eps0")
+        .set_value_accesskit(0.01);
+    frames(&mut h, 1);
+    h.state_mut().wait_for_load();
+    frames(&mut h, 1);
+    h.get_by_role_and_label(Role::Slider, "Diffusivity D (mm²/ms)")
+        .set_value_accesskit(2.0);
+    frames(&mut h, 1);
+    h.state_mut().wait_for_load();
+    frames(&mut h, 2);
+    assert_no_errors(&h);
+
+    // The values reached the scenario the session runs.
+    let session = h.state().session().expect("session");
+    let eps0 = session.scenario().model.eps0;
+    assert!((eps0 - 0.01).abs() < 1e-3, "eps0 {eps0}");
+    let (d_l, _) = session.scenario().conduction[0]
+        .diffusivities("c")
+        .expect("valid");
+    assert!((d_l - 2.0).abs() < 0.05, "D {d_l}");
+    // Re-prepared: the explicit step shrinks with D (1 -> 2 mm^2/ms).
+    let dt_after = session.dt_ms();
+    assert!(dt_after < 0.8 * dt_before, "dt {dt_before} -> {dt_after}");
+    assert!(h.state().lesson_controls().expect("lesson").changed);
+    h.get_by_label_contains("Changed from the lesson's own values");
+
+    h.get_by_label("Restore the lesson's values").click();
+    frames(&mut h, 1);
+    h.state_mut().wait_for_load();
+    frames(&mut h, 1);
+    let session = h.state().session().expect("session");
+    assert_eq!(session.scenario().model.eps0, 0.002);
+    assert!(!h.state().lesson_controls().expect("lesson").changed);
+    assert_no_errors(&h);
+}
+
+#[test]
+fn a_lesson_opened_by_its_path_has_its_question_and_sliders() {
+    let Some(mut h) = harness(open("assets/scenarios/teaching/02_spiral_wave.toml")) else {
+        return;
+    };
+    frames(&mut h, 1);
+    let controls = h.state().lesson_controls().expect("the spiral lesson");
+    assert!(controls.question.contains("S2"), "{}", controls.question);
+    h.get_by_role_and_label(egui::accesskit::Role::Slider, "S2 time (ms)");
+    // Any other scenario is not a lesson.
+    let Some(mut h) = harness(open("assets/scenarios/slab.toml")) else {
+        return;
+    };
+    frames(&mut h, 1);
+    assert!(h.state().lesson_controls().is_none());
+    assert!(h.query_by_label("Lesson").is_none());
+}
+
+#[test]
+fn a_lesson_value_that_cannot_run_is_reported_and_the_sliders_go_back() {
+    let Some(mut h) = lesson("pacing_corner", 0.0, ColourMode::Vm) else {
+        return;
+    };
+    frames(&mut h, 1);
+    let before = h.state().lesson_controls().expect("lesson").values;
+    // Outside the slider's range: refused by name, nothing re-prepared.
+    let mut values = before.clone();
+    values[1] = 7.0;
+    h.state_mut().apply_lesson_values(values);
+    frames(&mut h, 1);
+    let errors = h.state().errors.clone();
+    assert!(
+        errors.len() == 1 && errors[0].contains("eps0"),
+        "{errors:?}"
+    );
+    assert!(!h.state().is_loading());
+    assert_eq!(h.state().lesson_controls().expect("lesson").values, before);
 }

@@ -433,6 +433,57 @@ fn loader_prepares_a_bare_mesh_in_a_thread() {
     assert!(err.contains("no/such/mesh.vtu"), "{err}");
 }
 
+#[test]
+fn region_names_must_be_tags_of_the_mesh() {
+    // A scenario naming its regions, on the two-region scar lesson mesh.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mesh = common::cli::project("meshes/teaching/scar_ring_40x40mm.vtu");
+    let write = |names: &str| {
+        let path = dir.path().join("named.toml");
+        let text = format!(
+            "[mesh]\nfile = {mesh:?}\n[regions]\nnames = {{ {names} }}\n\
+             [[conduction]]\nregions = \"all\"\nsigma_l = 1.4\nsigma_t = 1.4\n\
+             [time]\nduration_ms = 10.0\n"
+        );
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    let loaded = loader::load(&write(r#"1 = "tissue", 2 = "scar""#)).expect("loads");
+    assert_eq!(loaded.scenario.regions.name_of(2), Some("scar"));
+    assert_eq!(
+        loaded.scenario.regions.tagged(),
+        vec![(1, "tissue"), (2, "scar")]
+    );
+    // A tag the mesh lacks (a typo) is an error naming it, not ignored.
+    let err = loader::load(&write(r#"1 = "tissue", 5 = "scar""#))
+        .err()
+        .expect("region 5 is not in the mesh")
+        .to_string();
+    assert!(
+        err.contains("named.toml") && err.contains("region 5") && err.contains("scar"),
+        "{err}"
+    );
+    // Keys must be tags, names non-empty, and the table has no other keys.
+    for (names, want) in [
+        (r#"LV = "x""#, "\"LV\" is not a region tag"),
+        (r#"1 = " ""#, "regions.names.1: the name is empty"),
+    ] {
+        let err = Scenario::load(&write(names))
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains(want), "{names}: {err}");
+    }
+    let path = dir.path().join("unknown.toml");
+    std::fs::write(
+        &path,
+        "[mesh]\nfile = \"m.vtk\"\n[regions]\nlabels = {}\n[[conduction]]\n\
+         regions = \"all\"\nsigma_l = 1.0\nsigma_t = 1.0\n[time]\nduration_ms = 1.0\n",
+    )
+    .expect("write");
+    let err = Scenario::load(&path).expect_err("unknown key").to_string();
+    assert!(err.contains("labels"), "{err}");
+}
+
 // ---------------------------------------------------------------- picking
 
 #[test]

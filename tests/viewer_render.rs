@@ -319,6 +319,7 @@ fn uploaded_fields_follow_their_node_order_and_check_their_length() {
         min: 0.0,
         max: 20.0,
         colormap: ColorMap::Turbo,
+        isolines: None,
     };
     // The same field (x, with NaN on the right) in mesh order and in solver
     // order draws the same picture.
@@ -366,6 +367,67 @@ fn uploaded_fields_follow_their_node_order_and_check_their_length() {
         .render(ctx.device(), ctx.queue(), &surface, &cam, &mode, &unlit())
         .is_err());
     assert!(ScalarField::new(&r, ctx.device(), ctx.queue(), &[], NodeOrder::Mesh).is_err());
+}
+
+#[test]
+fn isochrones_are_drawn_where_the_planar_lat_crosses_their_step() {
+    let Some(ctx) = common::gpu::context() else {
+        return;
+    };
+    let p = prepared();
+    let surface = SurfaceMesh::new(ctx.device(), &p.mesh, Some(&p.order)).expect("surface");
+    let mut r = renderer(ctx, SRGB);
+    let cam = camera(&surface);
+    // The analytic LAT of a planar front leaving x = 0 at 0.5 mm/ms.
+    const MS_PER_MM: f64 = 2.0;
+    const STEP_MS: f64 = 10.0;
+    let lat: Vec<f64> = (0..p.mesh.node_count())
+        .map(|m| MS_PER_MM * p.mesh.nodes[m][0])
+        .collect();
+    let field =
+        ScalarField::new(&r, ctx.device(), ctx.queue(), &lat, NodeOrder::Mesh).expect("field");
+    let plain = Legend::lat(0.0, 40.0);
+    let lined = plain.clone().with_isolines(STEP_MS);
+    let draw_with = |r: &mut SurfaceRenderer, legend: &Legend| {
+        let mode = ColourMode::Scalar {
+            field: &field,
+            legend: legend.clone(),
+        };
+        draw(ctx, r, &surface, &cam, &mode, &unlit())
+    };
+    let with_lines = draw_with(&mut r, &lined);
+    let without = draw_with(&mut r, &plain);
+    let dark = |c: [u8; 3]| c.iter().all(|&v| v < 40);
+    // Along the middle row: a dark pixel only within a line's width of
+    // x = 5, 10, 15 mm (LAT 10, 20, 30 ms), and one at each of them.
+    let y = H / 2;
+    let mm_per_px = 20.0 / (pixel_at(&cam, 20.0).0 - pixel_at(&cam, 0.0).0) as f32;
+    let mut hits = [0usize; 3];
+    for x in 0..W {
+        let at = front_point(&cam, x, y).x;
+        if !(0.5..19.5).contains(&at) {
+            continue;
+        }
+        let level = (f64::from(at) * MS_PER_MM / STEP_MS).round();
+        let off_mm = (f64::from(at) - level * STEP_MS / MS_PER_MM).abs() as f32;
+        let got = px(&with_lines, x, y);
+        if dark(got) {
+            assert!(
+                off_mm <= 1.5 * mm_per_px && (1.0..=3.0).contains(&level),
+                "isochrone pixel at x = {at:.2} mm, {off_mm:.2} mm from LAT {} ms",
+                level * STEP_MS
+            );
+            hits[level as usize - 1] += 1;
+        } else if off_mm > 1.5 * mm_per_px {
+            // Away from the lines the colour is the map's, as without lines.
+            assert_eq!(got, px(&without, x, y), "x = {at:.2} mm");
+        }
+        assert!(!dark(px(&without, x, y)), "no lines without a step");
+    }
+    assert!(
+        hits.iter().all(|&n| n >= 1),
+        "lines at 10/20/30 ms: {hits:?}"
+    );
 }
 
 /// sRGB byte of the blend of two sRGB colours at `alpha`, in linear light.
@@ -732,6 +794,10 @@ fn host_structs_match_the_viewer_shaders() {
         ("encode_srgb", offset_of!(Frame, encode_srgb)),
         ("viewport", offset_of!(Frame, viewport)),
         ("missing_colour", offset_of!(Frame, missing_colour)),
+        ("isoline_step", offset_of!(Frame, isoline_step)),
+        ("pad0", offset_of!(Frame, pad0)),
+        ("pad1", offset_of!(Frame, pad1)),
+        ("pad2", offset_of!(Frame, pad2)),
     ];
     for file in ["surface.wgsl", "overlay.wgsl"] {
         let (span, members) = wgsl_struct(file, "Frame");

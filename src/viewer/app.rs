@@ -17,6 +17,7 @@ pub mod gpu;
 pub mod headless;
 pub mod offscreen;
 
+pub mod annotations;
 mod content;
 mod feedback;
 mod legend;
@@ -29,7 +30,7 @@ mod view3d;
 mod window;
 
 pub use legend::LegendView;
-pub use model::{ClickMode, ColourMode, Launch, LessonView, SimStatus};
+pub use model::{ClickMode, ColourMode, Launch, LessonControls, LessonView, SimStatus};
 pub use trace_panel::TraceView;
 pub use view3d::ViewClick;
 pub use window::{run_window, Smoke};
@@ -40,7 +41,7 @@ use eframe::egui;
 use eframe::egui_wgpu::RenderState;
 
 use crate::solver::gpu::GpuContext;
-use crate::viewer::camera::{OrbitCamera, StandardView};
+use crate::viewer::camera::OrbitCamera;
 use crate::viewer::gallery::Gallery;
 use crate::viewer::loader::{Loaded, Loader};
 use crate::viewer::placement::Placement;
@@ -72,6 +73,10 @@ pub struct ViewerApp {
     gallery: std::result::Result<Gallery, String>,
     /// A load in progress (the UI keeps running meanwhile).
     loader: Option<Loader>,
+    /// What the load in progress becomes once installed.
+    pending: PendingLoad,
+    /// The lesson on show, with the values of its sliders.
+    lesson: Option<OpenLesson>,
     scene3d: scene3d::Scene3d,
     /// Set by the screenshot button; done after the frame is painted
     /// (needs the painted window, see [`Self::take_screenshot_request`]).
@@ -86,7 +91,15 @@ pub struct ViewerApp {
     /// What the last frame's stepping did (None when it failed or nothing
     /// is open).
     last_frame: Option<SimFrame>,
+    /// The triad, scale bar and labels drawn over the last frame's view.
+    annotations: Option<annotations::Drawn>,
+    /// Region labels for a camera, view size and scene.
+    label_cache: Option<(LabelKey, Vec<annotations::RegionLabel>)>,
+    /// Counts installed scenes (a new scene invalidates the label cache).
+    scene_generation: u64,
 }
+
+type LabelKey = (OrbitCamera, glam::Vec2, u64);
 
 impl ViewerApp {
     /// An app drawing with `render_state` (eframe's, or a headless one);
@@ -105,12 +118,17 @@ impl ViewerApp {
             content: None,
             gallery: Gallery::shipped().map_err(|e| e.to_string()),
             loader: None,
+            pending: PendingLoad::default(),
+            lesson: None,
             scene3d: scene3d::Scene3d::default(),
             screenshot_request: None,
             pending_time_ms: launch.time_ms,
             shots: feedback::Outcomes::default(),
             view_rect: None,
             last_frame: None,
+            annotations: None,
+            label_cache: None,
+            scene_generation: 0,
         };
         if let Some(path) = launch.path {
             app.open(path);
@@ -132,7 +150,30 @@ impl ViewerApp {
     /// stays on show until the new one is ready.
     pub fn open(&mut self, path: PathBuf) {
         self.path_field = path.display().to_string();
+        // A gallery lesson opened by its path is that lesson, sliders and all.
+        let lesson = self.lesson_index_of(&path);
         self.loader = Some(Loader::spawn(path));
+        self.pending = PendingLoad::default();
+        if let Some(index) = lesson {
+            self.pending.lesson = self.lesson_spec(index).map(|l| {
+                let values = l.default_values();
+                OpenLesson {
+                    index,
+                    draft: values.clone(),
+                    values,
+                }
+            });
+        }
+    }
+
+    /// The gallery lesson whose file `path` is, if any.
+    fn lesson_index_of(&self, path: &std::path::Path) -> Option<usize> {
+        let wanted = std::fs::canonicalize(path).ok()?;
+        let gallery = self.gallery.as_ref().ok()?;
+        gallery
+            .lessons
+            .iter()
+            .position(|l| std::fs::canonicalize(&l.path).ok().as_ref() == Some(&wanted))
     }
 
     /// Start a background job that prepares something to open (lessons).
@@ -165,10 +206,16 @@ impl ViewerApp {
     }
 
     fn install(&mut self, result: Result<Loaded>) {
+        let pending = std::mem::take(&mut self.pending);
         let started = result.and_then(|loaded| content::Content::start(loaded, &self.gpu));
         match started {
             Ok(content) => {
-                self.camera = framing(content.bounds);
+                // A lesson re-prepared with new values keeps the view.
+                if !pending.keep_camera {
+                    self.camera = framing(content.bounds);
+                }
+                self.lesson = pending.lesson;
+                self.scene_generation += 1;
                 self.notice = None;
                 self.content = Some(content);
                 self.scene3d.scene_changed();
@@ -176,7 +223,13 @@ impl ViewerApp {
                     self.simulate_to(t);
                 }
             }
-            Err(e) => self.report(e),
+            Err(e) => {
+                // What is on show stays, and so do its slider values.
+                if let Some(lesson) = &mut self.lesson {
+                    lesson.draft = lesson.values.clone();
+                }
+                self.report(e);
+            }
         }
     }
 
@@ -213,6 +266,34 @@ impl ViewerApp {
     /// The 3D view's rectangle in the last frame (points).
     pub fn view_rect(&self) -> Option<egui::Rect> {
         self.view_rect
+    }
+
+    /// The triad, scale bar and region labels drawn over the 3D view in
+    /// the last frame (None before a mesh is drawn).
+    pub fn annotations(&self) -> Option<&annotations::Drawn> {
+        self.annotations.as_ref()
+    }
+
+    /// Region names to write in the view of `viewport` pixels: in the
+    /// regions colour mode only, where each region is seen (recomputed
+    /// when the camera or the view changes).
+    fn region_labels_on_show(&mut self, viewport: glam::Vec2) -> Vec<annotations::RegionLabel> {
+        let Some(c) = &self.content else {
+            return Vec::new();
+        };
+        if self.colour != ColourMode::Regions {
+            return Vec::new();
+        }
+        let key = (self.camera, viewport, self.scene_generation);
+        if let Some((k, labels)) = &self.label_cache {
+            if *k == key {
+                return labels.clone();
+            }
+        }
+        let labels =
+            content::visible_region_labels(&c.picker, &c.region_naming, &self.camera, viewport);
+        self.label_cache = Some((key, labels.clone()));
+        labels
     }
 
     /// Ask for a PNG of the window after this frame is painted.
@@ -276,6 +357,86 @@ impl ViewerApp {
         match path {
             Some(path) => self.open(path),
             None => self.report(format!("there is no lesson {}", index + 1)),
+        }
+    }
+
+    fn lesson_spec(&self, index: usize) -> Option<&crate::viewer::gallery::Lesson> {
+        self.gallery.as_ref().ok()?.lessons.get(index)
+    }
+
+    /// The open lesson's question and sliders, None when no lesson is open.
+    pub fn lesson_controls(&self) -> Option<LessonControls> {
+        let open = self.lesson.as_ref()?;
+        let lesson = self.lesson_spec(open.index)?;
+        Some(LessonControls {
+            question: lesson.question.to_string(),
+            knobs: lesson.knobs.clone(),
+            values: open.draft.clone(),
+            changed: open.values != lesson.default_values(),
+        })
+    }
+
+    /// Move slider `knob` of the open lesson to `value` without applying it
+    /// (while it is dragged).
+    pub fn set_lesson_draft(&mut self, knob: usize, value: f64) {
+        if let Some(v) = self.lesson.as_mut().and_then(|l| l.draft.get_mut(knob)) {
+            *v = value;
+        }
+    }
+
+    /// Re-prepare the open lesson with its sliders' values (in the
+    /// background; the lesson on show keeps running until it is ready).
+    pub fn apply_lesson_draft(&mut self) {
+        let Some(open) = &self.lesson else {
+            return;
+        };
+        let draft = open.draft.clone();
+        self.apply_lesson_values(draft);
+    }
+
+    /// Re-prepare the open lesson with `values` (one per slider).
+    pub fn apply_lesson_values(&mut self, values: Vec<f64>) {
+        let Some(index) = self.lesson.as_ref().map(|l| l.index) else {
+            self.report("no lesson is open");
+            return;
+        };
+        let Some(lesson) = self.lesson_spec(index) else {
+            return;
+        };
+        let scenario = match lesson.with_values(&values) {
+            Ok(s) => s,
+            Err(e) => {
+                if let Some(open) = &mut self.lesson {
+                    open.draft = open.values.clone();
+                }
+                self.report(e);
+                return;
+            }
+        };
+        let source = lesson.path.display().to_string();
+        let what = format!("{} with new values", lesson.title);
+        self.loader = Some(Loader::spawn_job(what, move || {
+            crate::viewer::loader::prepare_loaded(source, scenario, None)
+        }));
+        self.pending = PendingLoad {
+            keep_camera: true,
+            lesson: Some(OpenLesson {
+                index,
+                draft: values.clone(),
+                values,
+            }),
+        };
+    }
+
+    /// Put the open lesson's own values back.
+    pub fn restore_lesson_values(&mut self) {
+        let defaults = self
+            .lesson
+            .as_ref()
+            .and_then(|l| self.lesson_spec(l.index))
+            .map(|l| l.default_values());
+        if let Some(values) = defaults {
+            self.apply_lesson_values(values);
         }
     }
 
@@ -347,7 +508,10 @@ impl ViewerApp {
                 let (lo, hi) = c.lat.as_ref()?.range?;
                 Some(legend::gradient(&lat_legend(lo, hi)))
             }
-            ColourMode::Regions => Some(legend::regions(&c.session.mesh().region_tags())),
+            ColourMode::Regions => Some(legend::regions(
+                &c.session.mesh().region_tags(),
+                &c.session.scenario().regions,
+            )),
         }
     }
 
@@ -363,12 +527,25 @@ impl ViewerApp {
             .unwrap_or(0)
     }
 
-    /// True when the open mesh is a surface that may hold an appendage
-    /// (the placement panel is shown, measuring or measured).
+    /// True when the open mesh holds an appendage, or is being measured for
+    /// one: the device placement panel is shown. Volumes, flat sheets and
+    /// surfaces where no appendage was found have no panel.
     pub fn has_placement(&self) -> bool {
-        self.content
-            .as_ref()
-            .is_some_and(|c| !matches!(c.placement, content::PlacementState::NotApplicable))
+        self.content.as_ref().is_some_and(|c| {
+            matches!(
+                c.placement,
+                content::PlacementState::Measuring(_) | content::PlacementState::Ready(_)
+            )
+        })
+    }
+
+    /// Why a 3-D surface has no device placement (no appendage found), if
+    /// that is the case.
+    pub fn placement_unavailable(&self) -> Option<&str> {
+        match &self.content.as_ref()?.placement {
+            content::PlacementState::Unavailable(why) => Some(why),
+            _ => None,
+        }
     }
 
     /// The device placement tool, once the appendage is measured.
@@ -549,26 +726,40 @@ impl ViewerApp {
     }
 }
 
-/// A camera framing `bounds`: from the front, or face-on when the mesh is
-/// flat (a 2D sheet seen from the front would be a line).
-fn framing((lo, hi): (glam::Vec3, glam::Vec3)) -> OrbitCamera {
-    let extent = hi - lo;
-    let mut camera = OrbitCamera::framing(lo, hi);
-    let flat = |axis: f32| axis <= FLAT_FRACTION * extent.max_element();
-    if flat(extent.z) {
-        camera.set_view(StandardView::Superior);
-    } else if flat(extent.x) {
-        camera.set_view(StandardView::Left);
-    }
-    camera
+/// What a load in progress becomes once it is installed.
+#[derive(Default)]
+struct PendingLoad {
+    /// Keep the camera (the same mesh, re-prepared).
+    keep_camera: bool,
+    /// The lesson it is, with its slider values.
+    lesson: Option<OpenLesson>,
 }
 
-/// A mesh thinner than this fraction of its largest side along some axis
-/// is shown face-on.
-const FLAT_FRACTION: f32 = 0.05;
+/// The lesson on show: which one, the values in effect, and the sliders'
+/// values (differing from `values` while a slider is dragged).
+#[derive(Debug, Clone)]
+struct OpenLesson {
+    index: usize,
+    values: Vec<f64>,
+    draft: Vec<f64>,
+}
+
+/// A camera framing `bounds`: from the front, or face-on when the mesh is
+/// flat (a 2D sheet seen from the front would be a line), x right and y up.
+fn framing((lo, hi): (glam::Vec3, glam::Vec3)) -> OrbitCamera {
+    OrbitCamera::framing_mesh(lo, hi)
+}
+
+/// About this many isochrones are drawn across the LAT range.
+const ISOCHRONES: f64 = 8.0;
 
 /// The LAT legend over the activation times so far (a flat range is
-/// widened so the bar is not degenerate).
+/// widened so the bar is not degenerate), with isochrones at a round step
+/// (10 ms, 20 ms, ...) giving about [`ISOCHRONES`] lines.
 fn lat_legend(lo: f64, hi: f64) -> Legend {
-    Legend::lat(lo, hi.max(lo + 1.0))
+    let legend = Legend::lat(lo, hi.max(lo + 1.0));
+    match legend.round_step(ISOCHRONES) {
+        Some(step) => legend.with_isolines(step),
+        None => legend,
+    }
 }

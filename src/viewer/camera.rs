@@ -23,6 +23,9 @@ pub const MAX_PITCH: f32 = std::f32::consts::FRAC_PI_2;
 const ORBIT_PER_PIXEL: f32 = 0.01;
 /// Margin around the bounding sphere when fitting (1 = touching).
 const FIT_MARGIN: f32 = 1.05;
+/// A mesh thinner than this fraction of its largest side along some axis
+/// is shown face-on by [`OrbitCamera::framing_mesh`].
+const FLAT_FRACTION: f32 = 0.05;
 
 /// The axis-aligned views, named in patient LPS (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -150,6 +153,41 @@ impl OrbitCamera {
         (self.yaw, self.pitch) = view.angles();
     }
 
+    /// Look down the mesh's -z axis with +x to the right and +y up, as a
+    /// 2-D sheet's coordinates are drawn on paper. (The anatomical
+    /// [`StandardView::Superior`] puts anterior, -y, at the top, which
+    /// mirrors a sheet: its "left edge" would appear on the right.)
+    pub fn set_plan_view(&mut self) {
+        // right() = (-sin yaw, cos yaw, 0) = +x needs yaw = -90 degrees;
+        // up() = backward x right = z x x = +y.
+        (self.yaw, self.pitch) = (-std::f32::consts::FRAC_PI_2, MAX_PITCH);
+    }
+
+    /// A camera framing the box `min..max` (mm): face-on with +x right and
+    /// +y up when the box is flat in z (a 2-D sheet), from the patient's
+    /// left when it is flat in x, otherwise from the front.
+    pub fn framing_mesh(min: Vec3, max: Vec3) -> OrbitCamera {
+        let extent = max - min;
+        let mut camera = OrbitCamera::framing(min, max);
+        let flat = |axis: f32| axis <= FLAT_FRACTION * extent.max_element();
+        if flat(extent.z) {
+            camera.set_plan_view();
+        } else if flat(extent.x) {
+            camera.set_view(StandardView::Left);
+        }
+        camera
+    }
+
+    /// Millimetres per pixel in the plane through the target facing the
+    /// camera, for a viewport of `viewport` pixels: the scale of the scale
+    /// bar (exact for a flat sheet seen face-on, which lies in that plane).
+    pub fn mm_per_pixel(&self, viewport: Vec2) -> f32 {
+        if viewport.min_element() <= 0.0 {
+            return f32::NAN;
+        }
+        2.0 * self.distance * (self.fovy(viewport.x / viewport.y) / 2.0).tan() / viewport.y
+    }
+
     /// Orbit by a mouse drag of (dx, dy) pixels: right drags turn the mesh
     /// right (the eye moves left), down drags tilt its top towards the user.
     pub fn orbit(&mut self, dx: f32, dy: f32) {
@@ -167,9 +205,7 @@ impl OrbitCamera {
         if !(dx.is_finite() && dy.is_finite()) || viewport.min_element() <= 0.0 {
             return;
         }
-        let mm_per_pixel =
-            2.0 * self.distance * (self.fovy(viewport.x / viewport.y) / 2.0).tan() / viewport.y;
-        self.target += (-dx * self.right() + dy * self.up()) * mm_per_pixel;
+        self.target += (-dx * self.right() + dy * self.up()) * self.mm_per_pixel(viewport);
     }
 
     /// Zoom in by `factor` (> 1 closer, < 1 further), within limits set by
@@ -338,6 +374,47 @@ mod tests {
             assert!(close(cam.up(), up, 1e-5), "{view:?} up {}", cam.up());
             // right x up = towards the camera: no view is mirrored.
             assert!(close(cam.right().cross(cam.up()), back, 1e-5), "{view:?}");
+        }
+    }
+
+    #[test]
+    fn a_flat_sheet_is_framed_with_x_right_and_y_up() {
+        // The 2-D lessons: x to the right, y up, looking down -z.
+        let cam = OrbitCamera::framing_mesh(Vec3::ZERO, Vec3::new(50.0, 10.0, 0.0));
+        assert!(close(cam.right(), Vec3::X, 1e-5), "right {}", cam.right());
+        assert!(close(cam.up(), Vec3::Y, 1e-5), "up {}", cam.up());
+        assert!(close(cam.backward(), Vec3::Z, 1e-5));
+        // So the point (0, 0) projects left of and below the point (50, 10).
+        let vp = cam.view_proj(2.0);
+        let ndc = |p: Vec3| {
+            let c = vp * p.extend(1.0);
+            c.xyz() / c.w
+        };
+        let (a, b) = (ndc(Vec3::ZERO), ndc(Vec3::new(50.0, 10.0, 0.0)));
+        assert!(a.x < b.x && a.y < b.y, "{a} vs {b}");
+        // A volume keeps the anterior view.
+        let cam = OrbitCamera::framing_mesh(Vec3::ZERO, Vec3::splat(40.0));
+        assert!(close(cam.backward(), Vec3::NEG_Y, 1e-5));
+    }
+
+    #[test]
+    fn mm_per_pixel_matches_the_projection_at_the_target() {
+        let mut cam = OrbitCamera::framing(Vec3::ZERO, Vec3::splat(30.0));
+        cam.orbit(40.0, 25.0);
+        for viewport in [Vec2::new(640.0, 400.0), Vec2::new(300.0, 500.0)] {
+            let mmpp = cam.mm_per_pixel(viewport);
+            // A 10 mm step along screen-right at the target spans 10 / mmpp px.
+            let vp = cam.view_proj(viewport.x / viewport.y);
+            let px = |p: Vec3| {
+                let c = vp * p.extend(1.0);
+                c.x / c.w * viewport.x / 2.0
+            };
+            let span = px(cam.target + 10.0 * cam.right()) - px(cam.target);
+            assert!(
+                (span - 10.0 / mmpp).abs() < 1e-3 * span,
+                "{span} vs {}",
+                10.0 / mmpp
+            );
         }
     }
 

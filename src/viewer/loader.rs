@@ -83,6 +83,7 @@ pub fn bare_mesh_scenario(mesh_path: &Path) -> Scenario {
             dt_ms: TimeStep::Keyword("auto".into()),
         },
         output: OutputSection::default(),
+        regions: Default::default(),
         base_dir: mesh_path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
@@ -98,6 +99,14 @@ pub fn prepare_loaded(source: String, scenario: Scenario, mesh: Option<Mesh>) ->
         Some(mesh) => prepare_with_mesh(&scenario, mesh)?,
         None => prepare(&scenario)?,
     };
+    // Region names are shown by the app only, so they are checked here.
+    scenario
+        .regions
+        .check_tags(&prepared.mesh.region_tags())
+        .map_err(|message| Error::Scenario {
+            path: scenario.source.clone(),
+            message,
+        })?;
     let picker = Picker::from_mesh(&prepared.mesh);
     Ok(Loaded {
         source,

@@ -5,9 +5,12 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use glam::Vec3;
 
+use super::annotations::RegionLabel;
 use crate::laao::catalog::Catalog;
 use crate::laao::measure::MeasureOptions;
+use crate::scenario::RegionNames;
 use crate::solver::gpu::GpuContext;
+use crate::viewer::camera::OrbitCamera;
 use crate::viewer::loader::Loaded;
 use crate::viewer::picking::Picker;
 use crate::viewer::placement::Placement;
@@ -29,6 +32,8 @@ pub struct Content {
     /// [`LAT_REFRESH_FRAMES`] frames while it stays chosen.
     pub lat: Option<LatMap>,
     pub placement: PlacementState,
+    /// Region tags and names, for the labels of the regions colour mode.
+    pub region_naming: RegionNaming,
 }
 
 /// Device placement for the open mesh. Measuring the appendage takes about
@@ -44,9 +49,11 @@ pub enum PlacementState {
 
 impl PlacementState {
     /// Measure `mesh` in a thread when it may be an appendage: a surface
-    /// (the LAA anatomies are triangle meshes; ventricles are volumes).
+    /// (the LAA anatomies are triangle meshes; ventricles are volumes) that
+    /// is not flat (a 2-D sheet has no appendage, so the device panel is
+    /// never shown on one).
     pub fn start(mesh: &Mesh) -> PlacementState {
-        if mesh.kind != ElementKind::Triangle {
+        if mesh.kind != ElementKind::Triangle || is_flat(mesh) {
             return PlacementState::NotApplicable;
         }
         let mesh = mesh.clone();
@@ -106,6 +113,109 @@ impl PlacementState {
     }
 }
 
+/// A mesh thinner than this fraction of its largest side along some axis
+/// is a flat sheet.
+const FLAT_FRACTION: f64 = 0.05;
+
+/// True when the mesh's bounding box is flat along some axis (a sheet).
+fn is_flat(mesh: &Mesh) -> bool {
+    let (lo, hi) = mesh.bounding_box();
+    let extent: Vec<f64> = (0..3).map(|d| hi[d] - lo[d]).collect();
+    let largest = extent.iter().copied().fold(0.0, f64::max);
+    extent.iter().any(|&e| e <= FLAT_FRACTION * largest)
+}
+
+/// What region labels are made from: each node's region tag (that of the
+/// first element holding it, as the renderer colours it) and the names.
+pub struct RegionNaming {
+    node_tag: Vec<i32>,
+    names: RegionNames,
+    /// Label at all: more than one region, or names given.
+    pub enabled: bool,
+}
+
+impl RegionNaming {
+    pub fn new(mesh: &Mesh, names: &RegionNames) -> RegionNaming {
+        let mut node_tag: Vec<Option<i32>> = vec![None; mesh.node_count()];
+        for (e, nodes) in mesh.elements_iter().enumerate() {
+            let tag = mesh.regions.get(e).copied().unwrap_or(0);
+            for &n in nodes {
+                node_tag[n as usize].get_or_insert(tag);
+            }
+        }
+        RegionNaming {
+            node_tag: node_tag.into_iter().map(|t| t.unwrap_or(0)).collect(),
+            names: names.clone(),
+            enabled: mesh.region_tags().len() > 1 || !names.is_empty(),
+        }
+    }
+
+    /// Tag of mesh node `n`.
+    pub fn tag_of(&self, n: u32) -> Option<i32> {
+        self.node_tag.get(n as usize).copied()
+    }
+
+    /// The name of `tag`: from the scenario, else "region N".
+    pub fn name_of(&self, tag: i32) -> String {
+        self.names
+            .name_of(tag)
+            .map_or_else(|| format!("region {tag}"), str::to_string)
+    }
+}
+
+/// Rays per side of the grid that finds where each region is seen.
+const LABEL_GRID: (u32, u32) = (40, 26);
+/// A region seen by fewer grid rays than this gets no label (a sliver).
+const LABEL_MIN_HITS: usize = 3;
+
+/// Labels for the regions `camera` sees in a viewport of `viewport`
+/// pixels: rays on a grid over the view find the visible surface; each
+/// region seen is labelled at its visible sample nearest to the mean
+/// screen position of its samples, so the name sits on the region where it
+/// is seen (never over a region in front of it, nor on a hidden one).
+pub fn visible_region_labels(
+    picker: &Picker,
+    naming: &RegionNaming,
+    camera: &OrbitCamera,
+    viewport: glam::Vec2,
+) -> Vec<RegionLabel> {
+    if !naming.enabled || viewport.min_element() <= 0.0 {
+        return Vec::new();
+    }
+    // tag -> (screen positions, hit points)
+    let mut seen: std::collections::BTreeMap<i32, Vec<(glam::Vec2, Vec3)>> = Default::default();
+    let (nx, ny) = LABEL_GRID;
+    for j in 0..ny {
+        for i in 0..nx {
+            let pixel = glam::Vec2::new(
+                (i as f32 + 0.5) / nx as f32 * viewport.x,
+                (j as f32 + 0.5) / ny as f32 * viewport.y,
+            );
+            let (origin, dir) = camera.ray(pixel, viewport);
+            let Some(hit) = picker.pick(origin, dir) else {
+                continue;
+            };
+            if let Some(tag) = naming.tag_of(hit.mesh_node) {
+                seen.entry(tag).or_default().push((pixel, hit.point));
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, samples)| samples.len() >= LABEL_MIN_HITS)
+        .filter_map(|(tag, samples)| {
+            let mean = samples.iter().map(|s| s.0).sum::<glam::Vec2>() / samples.len() as f32;
+            let (_, anchor) = samples
+                .iter()
+                .min_by(|a, b| (a.0 - mean).length().total_cmp(&(b.0 - mean).length()))?;
+            Some(RegionLabel {
+                name: naming.name_of(tag),
+                tag,
+                anchor: *anchor,
+            })
+        })
+        .collect()
+}
+
 /// Frames between LAT re-reads while the LAT map is on show: the whole map
 /// is read back, so not every frame.
 pub const LAT_REFRESH_FRAMES: u32 = 30;
@@ -133,6 +243,7 @@ impl Content {
             Vec3::new(hi[0] as f32, hi[1] as f32, hi[2] as f32),
         );
         let placement = PlacementState::start(&prepared.mesh);
+        let region_naming = RegionNaming::new(&prepared.mesh, &scenario.regions);
         let title = scenario.title.clone();
         let description = scenario.description.clone();
         let session = Session::on_gpu(scenario, prepared, gpu)?;
@@ -145,6 +256,7 @@ impl Content {
             bounds,
             lat: None,
             placement,
+            region_naming,
         })
     }
 

@@ -13,6 +13,8 @@ pub enum LegendView {
         min: f64,
         max: f64,
         stops: Vec<egui::Color32>,
+        /// "isochrones every 10 ms", when lines are drawn.
+        note: Option<String>,
     },
     /// One colour per region tag.
     Categories {
@@ -31,6 +33,7 @@ pub fn show(ui: &mut egui::Ui, legend: &LegendView) {
             min,
             max,
             stops,
+            note,
         } => {
             ui.label(format!("{title} ({unit})"));
             let width = ui.available_width().min(260.0);
@@ -43,6 +46,9 @@ pub fn show(ui: &mut egui::Ui, legend: &LegendView) {
                     ui.label(format!("{max:.0} {unit}"));
                 });
             });
+            if let Some(note) = note {
+                ui.small(note.as_str());
+            }
         }
         LegendView::Categories { title, entries } => {
             ui.label(title.as_str());
@@ -93,19 +99,32 @@ pub fn gradient(legend: &crate::viewer::render::colour::Legend) -> LegendView {
             .into_iter()
             .map(|(_, [r, g, b])| egui::Color32::from_rgb(r, g, b))
             .collect(),
+        note: legend.isolines.map(|step| {
+            let lines = if legend.title == "LAT" {
+                "isochrones"
+            } else {
+                "iso-lines"
+            };
+            format!("black lines: {lines} every {step} {}", legend.unit)
+        }),
     }
 }
 
-/// Swatches for the sorted region tags, in the colours regions mode uses.
-pub fn regions(tags: &[i32]) -> LegendView {
+/// Swatches for the sorted region tags, in the colours regions mode uses,
+/// each with its name when the scenario gives one ("1 LV").
+pub fn regions(tags: &[i32], names: &crate::scenario::RegionNames) -> LegendView {
     LegendView::Categories {
         title: "Regions (tag)".into(),
         entries: tags
             .iter()
             .enumerate()
-            .map(|(rank, tag)| {
+            .map(|(rank, &tag)| {
                 let [r, g, b] = crate::viewer::render::palette::region_colour(rank);
-                (tag.to_string(), egui::Color32::from_rgb(r, g, b))
+                let label = match names.name_of(tag) {
+                    Some(name) => format!("{tag} {name}"),
+                    None => tag.to_string(),
+                };
+                (label, egui::Color32::from_rgb(r, g, b))
             })
             .collect(),
     }

@@ -64,3 +64,16 @@ pub struct Launch {
     /// Colour map to start with.
     pub mode: Option<ColourMode>,
 }
+
+/// The open lesson's question and its sliders, as the side panel shows
+/// them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LessonControls {
+    pub question: String,
+    pub knobs: Vec<crate::viewer::gallery::KnobSpec>,
+    /// The sliders' values (one per knob).
+    pub values: Vec<f64>,
+    /// True when the values in effect differ from the lesson's own, so the
+    /// figures in its description no longer apply.
+    pub changed: bool,
+}

@@ -18,12 +18,12 @@ pub fn show(ui: &mut egui::Ui, app: &mut ViewerApp) {
     let Some(content) = app.content.as_mut() else {
         return;
     };
-    if let PlacementState::Unavailable(why) = &content.placement {
-        // Most surfaces are not appendages (sheets, atria without one):
-        // say so quietly, with the reason one click away.
-        egui::CollapsingHeader::new("Device placement: no appendage found")
-            .default_open(false)
-            .show(ui, |ui| ui.label(why.as_str()));
+    if matches!(
+        content.placement,
+        PlacementState::NotApplicable | PlacementState::Unavailable(_)
+    ) {
+        // No appendage: no panel (the file section says why, see
+        // ViewerApp::placement_unavailable).
         return;
     }
     ui.heading("Device placement");

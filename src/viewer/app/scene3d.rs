@@ -116,7 +116,10 @@ impl Scene3d {
                     .as_ref()
                     .and_then(|l| l.range)
                     .unwrap_or((0.0, 1.0));
-                render::ColourMode::lat(&scene.fields, lo, hi.max(lo + 1.0))
+                render::ColourMode::SolverLat {
+                    fields: &scene.fields,
+                    legend: super::lat_legend(lo, hi),
+                }
             }
             ColourMode::Regions => render::ColourMode::Regions,
         };

@@ -8,6 +8,9 @@ use eframe::egui;
 use super::{ClickMode, ColourMode, ViewerApp};
 use crate::viewer::camera::StandardView;
 
+/// Label of the face-on view of a sheet.
+pub const PLAN_VIEW: &str = "Plan (x right, y up)";
+
 /// Playback speeds offered by the slider: simulated ms per wall-clock
 /// second.
 pub const SPEED_RANGE_MS_PER_S: std::ops::RangeInclusive<f64> = 1.0..=500.0;
@@ -18,6 +21,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut ViewerApp) {
         ui.separator();
         gallery_section(ui, app);
         ui.separator();
+        if app.lesson_controls().is_some() {
+            lesson_section(ui, app);
+            ui.separator();
+        }
         // On an appendage, placing the device is the job at hand: its
         // controls come before the simulation's.
         if app.has_placement() {
@@ -61,6 +68,11 @@ fn file_section(ui: &mut egui::Ui, app: &mut ViewerApp) {
     });
     if let Some(name) = app.loaded_name() {
         ui.strong(format!("Showing {name}"));
+        if let Some(why) = app.placement_unavailable() {
+            // A 3-D surface where no appendage was found: no device panel,
+            // but the reason, in case the user expected one.
+            ui.small(format!("No device placement: {why}"));
+        }
         if let Some(text) = app.loaded_description().map(str::to_string) {
             egui::CollapsingHeader::new("About this scenario")
                 .default_open(false)
@@ -93,6 +105,44 @@ fn gallery_section(ui: &mut egui::Ui, app: &mut ViewerApp) {
             }
         });
 }
+
+/// The open lesson's question and its parameters as sliders; a slider
+/// re-prepares the lesson when it is let go (or set by keyboard or a
+/// screen reader), not at every step of a drag.
+fn lesson_section(ui: &mut egui::Ui, app: &mut ViewerApp) {
+    let Some(controls) = app.lesson_controls() else {
+        return;
+    };
+    ui.heading("Lesson");
+    ui.label(egui::RichText::new(&controls.question).italics());
+    let mut apply = false;
+    for (i, (spec, &value)) in controls.knobs.iter().zip(&controls.values).enumerate() {
+        let mut v = value;
+        let slider = egui::Slider::new(&mut v, spec.min..=spec.max)
+            .logarithmic(spec.logarithmic)
+            .text(spec.label);
+        let response = ui.add_enabled(!app.is_loading(), slider);
+        if v != value {
+            app.set_lesson_draft(i, v);
+        }
+        apply |= response.drag_stopped() || (response.changed() && !response.dragged());
+    }
+    if apply {
+        app.apply_lesson_draft();
+    }
+    if controls.changed {
+        ui.small(
+            "Changed from the lesson's own values: the figures in its description \
+             are for those.",
+        );
+        if ui.button(RESTORE_LESSON).clicked() {
+            app.restore_lesson_values();
+        }
+    }
+}
+
+/// Label of the button that puts a lesson's own values back.
+pub const RESTORE_LESSON: &str = "Restore the lesson's values";
 
 fn simulation_section(ui: &mut egui::Ui, app: &mut ViewerApp) {
     ui.heading("Simulation");
@@ -150,6 +200,14 @@ fn camera_section(ui: &mut egui::Ui, app: &mut ViewerApp) {
             if ui.button(view.label()).clicked() {
                 app.camera.set_view(view);
             }
+        }
+        // Sheets are drawn as on paper; "Superior" (anterior up) mirrors them.
+        if ui
+            .button(PLAN_VIEW)
+            .on_hover_text("Look down -z with +x to the right and +y up")
+            .clicked()
+        {
+            app.camera.set_plan_view();
         }
     });
     ui.small("Drag: orbit · right/shift-drag: pan · scroll: zoom");

@@ -38,6 +38,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut ViewerApp) {
         Some(id) => {
             let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
             ui.painter().image(id, rect, uv, egui::Color32::WHITE);
+            let labels = app.region_labels_on_show(viewport);
+            let drawn = super::annotations::paint(
+                &ui.painter().with_clip_rect(rect),
+                rect,
+                ppp,
+                &app.camera,
+                &labels,
+            );
+            app.annotations = Some(drawn);
         }
         None => {
             ui.painter()

@@ -31,6 +31,9 @@ pub struct Legend {
     /// Value drawn with the high end of the map.
     pub max: f64,
     pub colormap: ColorMap,
+    /// Iso-lines every this much (e.g. LAT isochrones every 10 ms); None
+    /// or a step that is not positive: no lines.
+    pub isolines: Option<f64>,
 }
 
 impl Legend {
@@ -47,10 +50,12 @@ impl Legend {
             min: VM_REST_MV,
             max: VM_REST_MV + VM_NORM_MV,
             colormap: ColorMap::CoolWarm,
+            isolines: None,
         }
     }
 
-    /// Activation time, Turbo over `min_ms..max_ms` (early = blue).
+    /// Activation time, Turbo over `min_ms..max_ms` (early = blue), no
+    /// isochrones (see [`Self::with_isolines`]).
     pub fn lat(min_ms: f64, max_ms: f64) -> Legend {
         Legend {
             title: "LAT".into(),
@@ -58,7 +63,29 @@ impl Legend {
             min: min_ms,
             max: max_ms,
             colormap: ColorMap::Turbo,
+            isolines: None,
         }
+    }
+
+    /// The same legend with iso-lines every `step` (ignored unless finite
+    /// and positive).
+    pub fn with_isolines(mut self, step: f64) -> Legend {
+        self.isolines = (step.is_finite() && step > 0.0).then_some(step);
+        self
+    }
+
+    /// A round iso-line step (1, 2 or 5 times a power of ten) giving about
+    /// `lines` lines over the legend's range; None for an empty range.
+    pub fn round_step(&self, lines: f64) -> Option<f64> {
+        let raw = (self.max - self.min).abs() / lines.max(1.0);
+        if !(raw.is_finite() && raw > 0.0) {
+            return None;
+        }
+        let decade = 10f64.powf(raw.log10().floor());
+        [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .map(|m| m * decade)
+            .find(|&s| s >= raw)
     }
 
     /// "Vm (mV)".
@@ -286,5 +313,16 @@ mod tests {
         assert_eq!(s[2].0, 60.0);
         assert_eq!(s[4], (110.0, ColorMap::Turbo.at(1.0)));
         assert_eq!(l.stops(0).len(), 2);
+    }
+
+    #[test]
+    fn isoline_steps_are_round_and_checked() {
+        let l = Legend::lat(0.0, 133.0);
+        assert_eq!(l.round_step(8.0), Some(20.0));
+        assert_eq!(Legend::lat(0.0, 40.0).round_step(8.0), Some(5.0));
+        assert_eq!(Legend::lat(5.0, 5.0).round_step(8.0), None);
+        assert_eq!(l.clone().with_isolines(10.0).isolines, Some(10.0));
+        assert_eq!(l.clone().with_isolines(0.0).isolines, None);
+        assert_eq!(l.with_isolines(f64::NAN).isolines, None);
     }
 }

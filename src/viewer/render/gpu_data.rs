@@ -34,7 +34,7 @@ pub struct SurfaceVertex {
     pub region: u32,
 }
 
-/// Per-frame uniform (`Frame` in both viewer shaders): 160 bytes.
+/// Per-frame uniform (`Frame` in both viewer shaders): 176 bytes.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub struct Frame {
@@ -65,6 +65,12 @@ pub struct Frame {
     pub viewport: [f32; 2],
     /// Linear RGBA of "no data".
     pub missing_colour: [f32; 4],
+    /// When positive, iso-lines of the physical value every this much
+    /// (isochrones, ms); 0: none.
+    pub isoline_step: f32,
+    pub pad0: f32,
+    pub pad1: f32,
+    pub pad2: f32,
 }
 
 /// Colour tables (`Tables` in surface.wgsl), linear RGBA: written once.
@@ -100,7 +106,7 @@ pub struct OverlayVertex {
 }
 
 const _: () = assert!(std::mem::size_of::<SurfaceVertex>() == 36);
-const _: () = assert!(std::mem::size_of::<Frame>() == 160);
+const _: () = assert!(std::mem::size_of::<Frame>() == 176);
 const _: () =
     assert!(std::mem::size_of::<Tables>() == 16 * (LUT_ENTRIES * LUT_COUNT + PALETTE_SIZE));
 const _: () = assert!(std::mem::size_of::<Segment>() == 48);

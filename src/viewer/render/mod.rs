@@ -429,6 +429,10 @@ impl SurfaceRenderer {
             frame.max = legend.max as f32;
             frame.missing_below = missing_below;
             frame.lut_offset = palette::lut_offset(legend.colormap);
+            frame.isoline_step = legend
+                .isolines
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .unwrap_or(0.0) as f32;
         };
         let group = match mode {
             ColourMode::SolverVm {
