@@ -442,6 +442,31 @@ fn meshes_with_one_file_name_get_one_report_each_named_by_their_folder() {
 }
 
 #[test]
+fn an_earlier_runs_report_is_refused_not_replaced_unless_overwrite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mesh = dir.path().join("LA.vtu");
+    std::fs::copy(project("meshes/laa/windsock.vtu"), &mesh).unwrap();
+    let m = mesh.to_string_lossy().into_owned();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // An earlier run's report for another patient that happened to share
+    // the name (same file stem, no id).
+    std::fs::write(out.join("LA.html"), "earlier patient").unwrap();
+    let o_dir = out.to_string_lossy().into_owned();
+    let o = cardiotwin(&["laa", "size", &m, "--report", &o_dir]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("--overwrite"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("LA.html")).unwrap(),
+        "earlier patient"
+    );
+    let o = cardiotwin(&["laa", "size", &m, "--report", &o_dir, "--overwrite"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let html = std::fs::read_to_string(out.join("LA.html")).unwrap();
+    assert!(html.contains(&esc(&m)), "the report was not replaced");
+}
+
+#[test]
 fn patient_id_and_sidecar_name_the_report_and_fill_its_header() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mesh = dir.path().join("LA.vtu");

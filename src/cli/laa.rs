@@ -103,6 +103,11 @@ pub enum LaaCommand {
         /// trusted.
         #[arg(long)]
         scale: Option<f64>,
+        /// Replace reports that an earlier run left in the --report folder
+        /// under this run's names (without it they are refused: an earlier
+        /// patient's report is never silently replaced).
+        #[arg(long)]
+        overwrite: bool,
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
@@ -147,6 +152,7 @@ pub fn dispatch(command: LaaCommand) -> Result<()> {
             patient_id,
             study,
             scale,
+            overwrite,
             quiet,
         } => run_size(
             &meshes,
@@ -154,7 +160,7 @@ pub fn dispatch(command: LaaCommand) -> Result<()> {
             catalog.as_deref(),
             tip,
             json,
-            report.as_deref(),
+            report.as_deref().map(|dir| (dir, overwrite)),
             (patient_id.as_deref(), study.as_deref()),
             quiet,
             scale,
@@ -443,6 +449,31 @@ pub fn size_rows(
     rows
 }
 
+/// Reports already in `dir` under this run's names: replacing them would
+/// leave an earlier run's patients looking like this run's, so that takes
+/// `--overwrite`. Checked before any work, so a refusal costs nothing.
+fn refuse_earlier_reports(dir: &Path, names: &[String], overwrite: bool) -> Result<()> {
+    if overwrite {
+        return Ok(());
+    }
+    let existing: Vec<String> = names
+        .iter()
+        .map(|n| dir.join(format!("{n}.html")))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !existing.is_empty() {
+        bail!(
+            "--report {}: {} report(s) from an earlier run would be replaced ({}); pass \
+             --overwrite to replace them, or choose another folder",
+            dir.display(),
+            existing.len(),
+            existing.join(", ")
+        );
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_size(
     meshes: &[PathBuf],
@@ -450,7 +481,7 @@ fn run_size(
     catalog: Option<&Path>,
     tip: Option<[f64; 3]>,
     json: bool,
-    report: Option<&Path>,
+    report_and_overwrite: Option<(&Path, bool)>,
     (patient_id, study): (Option<&str>, Option<&str>),
     quiet: bool,
     scale: Option<f64>,
@@ -485,6 +516,10 @@ fn run_size(
         .collect::<cardiotwin::Result<_>>()?;
     let ids: Vec<Option<String>> = infos.iter().map(|i| i.id.clone()).collect();
     let names = report_names(meshes, &ids)?;
+    let report = report_and_overwrite.map(|(dir, _)| dir);
+    if let Some((dir, overwrite)) = report_and_overwrite {
+        refuse_earlier_reports(dir, &names, overwrite)?;
+    }
     let generated = now_utc();
     let catalog_sha = sha256_file(&cat.path)?;
     let bar = if meshes.len() >= 4 && !quiet {
