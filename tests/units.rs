@@ -209,6 +209,12 @@ fn run_states_that_an_opencarp_mesh_is_read_as_micrometres() {
         "{}",
         text(&o)
     );
+    // ... and recorded, so the result folder says it too.
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(
+        summary.contains("unit_assumed") && summary.contains("read as micrometres"),
+        "{summary}"
+    );
     // With an explicit scale nothing is assumed, so nothing is said.
     let scenario_path = scenario(dir.path(), "slab_um", "scale = 0.001").source;
     let out = dir.path().join("out2");

@@ -94,10 +94,19 @@ pub fn run_loaded(
         ..Default::default()
     };
     let mesh_path = scenario.resolve(&scenario.mesh.file);
-    if let Some(note) = cardiotwin::mesh::io::unit_note(&mesh_path, &mesh_opts) {
-        eprintln!("{note}");
+    let unit_note = cardiotwin::mesh::io::unit_note(&mesh_path, &mesh_opts);
+    let mut prepared = prepare(&scenario)?;
+    // Recorded like any other warning, so summary.json says which unit the
+    // mesh was read in, not only the terminal.
+    if let Some(note) = unit_note {
+        prepared.warnings.insert(
+            0,
+            cardiotwin::scenario_checks::Warning {
+                code: "unit_assumed",
+                message: note,
+            },
+        );
     }
-    let prepared = prepare(&scenario)?;
     // Before stepping, so a long run can be stopped and fixed at once.
     for w in &prepared.warnings {
         eprintln!("warning: {w}");
