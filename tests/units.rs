@@ -222,3 +222,18 @@ fn run_states_that_an_opencarp_mesh_is_read_as_micrometres() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(!text(&o).contains("read as micrometres"), "{}", text(&o));
 }
+
+#[test]
+fn view_scale_is_for_meshes_and_a_scenario_is_told_to_use_its_own() {
+    let o = cardiotwin(&[
+        "view",
+        "--screenshot",
+        "never.png",
+        "--scale",
+        "0.001",
+        s(&project("assets/scenarios/slab.toml")),
+    ]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("[mesh]"), "{}", text(&o));
+    assert!(!std::path::Path::new("never.png").exists());
+}

@@ -409,7 +409,7 @@ fn blow_up_pauses_with_a_message_gpu() {
 #[test]
 fn loader_prepares_a_bare_mesh_in_a_thread() {
     let path = common::cli::project("meshes/slab_20x7x3_0.5mm.vtk");
-    let mut l = Loader::spawn(path);
+    let mut l = Loader::spawn(path, None);
     let start = Instant::now();
     let loaded = loop {
         if let Some(r) = l.poll() {
@@ -426,11 +426,36 @@ fn loader_prepares_a_bare_mesh_in_a_thread() {
     // A box's surface: 2 (40*14 + 40*6 + 14*6) squares, two triangles each.
     assert_eq!(loaded.picker.triangles().len(), 4 * (560 + 240 + 84));
 
-    let err = match Loader::spawn("no/such/mesh.vtu".into()).wait() {
+    let err = match Loader::spawn("no/such/mesh.vtu".into(), None).wait() {
         Ok(_) => panic!("a missing mesh must not load"),
         Err(e) => e.to_string(),
     };
     assert!(err.contains("no/such/mesh.vtu"), "{err}");
+}
+
+#[test]
+fn a_bare_mesh_in_micrometres_is_refused_naming_the_scale_and_opens_with_it() {
+    // The slab written with its coordinates in um (1000 times mm).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut mesh =
+        cardiotwin::mesh::io::load(&common::cli::project("meshes/slab_20x7x3_0.5mm.vtk")).unwrap();
+    for p in &mut mesh.nodes {
+        for c in p.iter_mut() {
+            *c *= 1000.0;
+        }
+    }
+    let path = dir.path().join("slab_um.vtu");
+    cardiotwin::mesh::io::save(&mesh, &path).unwrap();
+    let err = match loader::load_scaled(&path, None) {
+        Ok(_) => panic!("a 20 m slab must not open as if it were mm"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("0.001"), "{err}");
+    let loaded = loader::load_scaled(&path, Some(0.001)).expect("opens with --scale 0.001");
+    let xs = loaded.prepared.mesh.nodes.iter().map(|p| p[0]);
+    let extent = xs.clone().fold(f64::MIN, f64::max) - xs.fold(f64::MAX, f64::min);
+    assert!((extent - 20.0).abs() < 1e-6, "x extent {extent} mm");
+    assert_eq!(loaded.scenario.mesh.scale, Some(0.001));
 }
 
 #[test]

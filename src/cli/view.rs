@@ -40,6 +40,12 @@ pub struct ViewArgs {
     /// With --frame-time: print the figures as JSON.
     #[arg(long, requires = "frame_time")]
     pub json: bool,
+    /// Factor from a mesh file's coordinates to mm (e.g. 0.001 for um, 1000
+    /// for m). Default: 0.001 for openCARP files, else 1, and a mesh that is
+    /// not heart-sized is refused; an explicit scale is trusted. A scenario
+    /// sets its own `[mesh] scale` instead.
+    #[arg(long)]
+    pub scale: Option<f64>,
 }
 
 pub fn run(args: ViewArgs) -> Result<()> {
@@ -51,10 +57,26 @@ pub fn run(args: ViewArgs) -> Result<()> {
             );
         }
     }
+    if args.scale.is_some() {
+        match &args.path {
+            Some(p)
+                if p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("toml")) =>
+            {
+                bail!(
+                "--scale applies to a mesh; {} is a scenario: set `scale` under its [mesh] instead",
+                p.display()
+            )
+            }
+            None => bail!("--scale applies to a mesh: give one"),
+            _ => {}
+        }
+    }
     let launch = Launch {
         path: args.path.clone(),
         time_ms: args.time_ms,
         mode: args.mode,
+        scale: args.scale,
     };
     if let Some(out) = &args.screenshot {
         let shot = app::headless::screenshot(&launch, args.size, out)

@@ -58,6 +58,8 @@ const MARKER_FRACTION: f32 = 0.008;
 pub struct ViewerApp {
     render_state: RenderState,
     gpu: GpuContext,
+    /// `view --scale`, applied to every bare mesh this app opens.
+    mesh_scale: Option<f64>,
     pub camera: OrbitCamera,
     pub colour: ColourMode,
     pub click_mode: ClickMode,
@@ -109,6 +111,7 @@ impl ViewerApp {
         let mut app = ViewerApp {
             render_state,
             gpu,
+            mesh_scale: launch.scale,
             camera: OrbitCamera::default(),
             colour: launch.mode.unwrap_or_default(),
             click_mode: ClickMode::default(),
@@ -152,7 +155,7 @@ impl ViewerApp {
         self.path_field = path.display().to_string();
         // A gallery lesson opened by its path is that lesson, sliders and all.
         let lesson = self.lesson_index_of(&path);
-        self.loader = Some(Loader::spawn(path));
+        self.loader = Some(Loader::spawn(path, self.mesh_scale));
         self.pending = PendingLoad::default();
         if let Some(index) = lesson {
             self.pending.lesson = self.lesson_spec(index).map(|l| {

@@ -120,6 +120,12 @@ pub fn prepare_loaded(source: String, scenario: Scenario, mesh: Option<Mesh>) ->
 /// Load `path`: a scenario (`.toml`) as written, any mesh format with
 /// [`bare_mesh_scenario`]. Blocking; [`Loader`] runs it in a thread.
 pub fn load(path: &Path) -> Result<Loaded> {
+    load_scaled(path, None)
+}
+
+/// [`load`] with a bare mesh's factor to mm (`view --scale`); a scenario
+/// keeps its own `[mesh] scale`.
+pub fn load_scaled(path: &Path, scale: Option<f64>) -> Result<Loaded> {
     let source = path.display().to_string();
     let is_scenario = path
         .extension()
@@ -128,8 +134,14 @@ pub fn load(path: &Path) -> Result<Loaded> {
         let scenario = Scenario::load(path)?;
         prepare_loaded(source, scenario, None)
     } else {
-        let mesh = io::load(path)?;
-        prepare_loaded(source, bare_mesh_scenario(path), Some(mesh))
+        let opts = io::LoadOptions {
+            scale,
+            ..Default::default()
+        };
+        let mesh = io::load_with(path, &opts)?;
+        let mut scenario = bare_mesh_scenario(path);
+        scenario.mesh.scale = scale;
+        prepare_loaded(source, scenario, Some(mesh))
     }
 }
 
@@ -142,9 +154,9 @@ pub struct Loader {
 
 impl Loader {
     /// Start loading `path` (see [`load`]).
-    pub fn spawn(path: PathBuf) -> Loader {
+    pub fn spawn(path: PathBuf, scale: Option<f64>) -> Loader {
         let what = path.display().to_string();
-        Loader::spawn_job(what, move || load(&path))
+        Loader::spawn_job(what, move || load_scaled(&path, scale))
     }
 
     /// Run any preparation (a teaching scenario on a generated mesh, say)

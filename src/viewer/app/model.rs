@@ -63,6 +63,10 @@ pub struct Launch {
     pub time_ms: Option<f64>,
     /// Colour map to start with.
     pub mode: Option<ColourMode>,
+    /// Factor from a bare mesh file's coordinates to mm (`view --scale`);
+    /// `None` takes the format's unit and refuses a mesh that is not
+    /// heart-sized. Scenarios carry their own `[mesh] scale`.
+    pub scale: Option<f64>,
 }
 
 /// The open lesson's question and its sliders, as the side panel shows
