@@ -187,6 +187,41 @@ fn a_missing_file_is_reported_in_the_app_not_a_panic() {
 }
 
 #[test]
+fn scenario_warnings_are_shown_in_the_app_as_run_prints_them() {
+    // Two conduction entries for "all": the first changes nothing, which
+    // `run` warns about (conduction_entry_overridden); the app must too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("overridden.toml");
+    let mesh = project("meshes/slab_20x7x3_0.5mm.vtk");
+    std::fs::write(
+        &path,
+        format!(
+            "[mesh]\nfile = {mesh:?}\n\
+             [[conduction]]\nregions = \"all\"\nsigma_l = 1.4\nsigma_t = 1.4\n\
+             [[conduction]]\nregions = \"all\"\nsigma_l = 0.7\nsigma_t = 0.7\n\
+             [[stimulus]]\nbox = {{ min = [0, 0, 0], max = [6, 7, 3] }}\n\
+             duration_ms = 2.0\nstrength = 100.0\n[time]\nduration_ms = 20.0\n"
+        ),
+    )
+    .unwrap();
+    let Some(mut h) = harness(Launch {
+        path: Some(path),
+        ..Launch::default()
+    }) else {
+        return;
+    };
+    frames(&mut h, 2);
+    let errors = &h.state().errors;
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("conduction_entry_overridden")),
+        "{errors:?}"
+    );
+    assert!(h.state().session().is_some(), "the scenario still opens");
+}
+
+#[test]
 fn pressing_play_advances_time_and_pause_stops_it() {
     let Some(mut h) = harness(open("assets/scenarios/slab.toml")) else {
         return;
@@ -363,6 +398,7 @@ fn whole_window_matches_the_stored_snapshot() {
         path: Some("assets/scenarios/slab.toml".into()),
         time_ms: Some(20.0),
         mode: None,
+        scale: None,
     }) else {
         return;
     };

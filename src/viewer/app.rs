@@ -210,9 +210,23 @@ impl ViewerApp {
 
     fn install(&mut self, result: Result<Loaded>) {
         let pending = std::mem::take(&mut self.pending);
+        // What `run` prints before stepping, the app shows: a scenario that
+        // does not do what it seems to ask must not look normal here either.
+        let warnings: Vec<String> = match &result {
+            Ok(loaded) => loaded
+                .prepared
+                .warnings
+                .iter()
+                .map(|w| format!("warning: {w}"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
         let started = result.and_then(|loaded| content::Content::start(loaded, &self.gpu));
         match started {
             Ok(content) => {
+                for w in warnings {
+                    self.report(w);
+                }
                 // A lesson re-prepared with new values keeps the view.
                 if !pending.keep_camera {
                     self.camera = framing(content.bounds);
