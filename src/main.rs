@@ -73,9 +73,11 @@ enum Command {
     /// write a result folder and a PNG activation map. Works without a GPU.
     Demo {
         /// Output folder (refused if it holds anything but a previous run;
-        /// see --overwrite).
-        #[arg(long, short, default_value = "out/demo")]
-        out: PathBuf,
+        /// see --overwrite). Default out/demo, where a re-run replaces the
+        /// previous demo (and says so): the quick start stays re-runnable,
+        /// while files cardiotwin did not write there are still refused.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
         #[command(flatten)]
         guard: cli::run::GuardArgs,
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
@@ -150,7 +152,25 @@ fn dispatch(command: Command) -> Result<()> {
             backend,
             duration_ms,
             guard,
-        } => cli::demo::run(&out, guard.options(backend, false, true), duration_ms),
+        } => {
+            let mut opts = guard.options(backend, false, true);
+            let out = match out {
+                Some(dir) => dir,
+                None => {
+                    let dir = PathBuf::from(cli::demo::DEFAULT_OUT);
+                    let manifest = dir.join(cardiotwin::output::folder::MANIFEST_FILE);
+                    if manifest.exists() && !opts.overwrite {
+                        eprintln!(
+                            "note: replacing the previous demo in {} (give --out DIR to keep it)",
+                            dir.display()
+                        );
+                    }
+                    opts.overwrite = true;
+                    dir
+                }
+            };
+            cli::demo::run(&out, opts, duration_ms)
+        }
         Command::Laa { command } => cli::laa::dispatch(command),
         Command::Bench(args) => cli::bench::run(&args),
         #[cfg(feature = "viewer")]

@@ -293,6 +293,36 @@ fn demo_runs_the_shipped_heart_and_draws_the_activation_map() {
 }
 
 #[test]
+fn demo_without_out_can_be_run_again_and_says_it_replaces_its_previous_demo() {
+    // The quick start run twice: the default folder is the demo's own.
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let demo = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cardiotwin"))
+            .args(["demo", "--backend", "cpu", "--duration-ms", "2"])
+            .current_dir(cwd.path())
+            .output()
+            .expect("cardiotwin runs")
+    };
+    let first = demo();
+    assert!(first.status.success(), "{}", text(&first));
+    let second = demo();
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(
+        text(&second).contains("replacing the previous demo"),
+        "{}",
+        text(&second)
+    );
+    // A file the demo did not write is still never deleted.
+    std::fs::write(cwd.path().join("out/demo/notes.txt"), "mine").unwrap();
+    let third = demo();
+    assert!(!third.status.success(), "{}", text(&third));
+    assert_eq!(
+        std::fs::read_to_string(cwd.path().join("out/demo/notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
 fn generate_atrium_writes_a_tagged_closed_surface_and_its_truth() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("la.vtu");

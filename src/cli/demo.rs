@@ -6,6 +6,8 @@ use std::path::Path;
 
 /// The demo scenario, relative to the project root.
 const DEMO_SCENARIO: &str = "assets/scenarios/demo_heart.toml";
+/// Where `cardiotwin demo` writes without `--out` (the README's quick start).
+pub const DEFAULT_OUT: &str = "out/demo";
 
 pub fn run(out: &Path, opts: super::run::RunOptions, duration_ms: Option<f64>) -> Result<()> {
     let scenario = cardiotwin::assets::find_shipped(DEMO_SCENARIO)?;
