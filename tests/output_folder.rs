@@ -8,7 +8,7 @@ mod common {
     pub mod cli;
 }
 
-use common::cli::{cardiotwin, project, text};
+use common::cli::{cardiotwin, project, run_cpu, spawn_run_cpu, text};
 use std::path::{Path, PathBuf};
 
 /// The shipped slab, with the given [time]/[output] tail.
@@ -28,17 +28,9 @@ fn slab_scenario(dir: &Path, name: &str, tail: &str) -> PathBuf {
 }
 
 fn run(scenario: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "run",
-        scenario.to_str().expect("utf8"),
-        "--out",
-        out.to_str().expect("utf8"),
-        "--backend",
-        "cpu",
-        "-q",
-    ];
+    let mut args = vec!["-q"];
     args.extend_from_slice(extra);
-    cardiotwin(&args)
+    run_cpu(scenario, out, &args)
 }
 
 /// Names in `dir`, hidden bookkeeping included, sorted.
@@ -249,20 +241,7 @@ fn an_interrupted_run_cleans_its_temporary_files() {
     assert!(o.status.success(), "{}", text(&o));
     let summary = std::fs::read(out.join("summary.json")).expect("summary");
 
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cardiotwin"))
-        .args([
-            "run",
-            long.to_str().expect("utf8"),
-            "--out",
-            out.to_str().expect("utf8"),
-            "--backend",
-            "cpu",
-            "--overwrite",
-            "-q",
-        ])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_run_cpu(&long, &out, &["--overwrite", "-q"]);
     // Wait until the run has written into its staging folder.
     let started = std::time::Instant::now();
     loop {

@@ -8,7 +8,7 @@ mod common {
     pub mod gpu;
 }
 
-use common::cli::{cardiotwin, project, text};
+use common::cli::{cardiotwin, project, run_cpu, spawn_run_cpu, text};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -30,14 +30,7 @@ fn slab_scenario(dir: &Path, mesh_tail: &str, tail: &str) -> PathBuf {
 /// Run and expect a refusal; the message.
 fn refused(scenario: &Path, out: &Path) -> String {
     let started = std::time::Instant::now();
-    let o = cardiotwin(&[
-        "run",
-        scenario.to_str().expect("utf8"),
-        "--out",
-        out.to_str().expect("utf8"),
-        "--backend",
-        "cpu",
-    ]);
+    let o = run_cpu(scenario, out, &[]);
     let msg = text(&o);
     assert!(!o.status.success(), "ran: {msg}");
     assert!(
@@ -117,14 +110,7 @@ fn the_step_count_and_an_estimate_come_before_the_results() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = slab_scenario(dir.path(), "", "[time]\nduration_ms = 10\n");
     let out = dir.path().join("out");
-    let o = cardiotwin(&[
-        "run",
-        s.to_str().expect("utf8"),
-        "--out",
-        out.to_str().expect("utf8"),
-        "--backend",
-        "cpu",
-    ]);
+    let o = run_cpu(&s, &out, &[]);
     assert!(o.status.success(), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     let plan = err.find("plan: 280 steps").expect("the plan on stderr");
@@ -139,19 +125,7 @@ fn force_runs_past_the_limit_and_estimates_the_wall_time() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = slab_scenario(dir.path(), "", "[time]\nduration_ms = 1e7\n");
     let out = dir.path().join("out");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cardiotwin"))
-        .args([
-            "run",
-            s.to_str().expect("utf8"),
-            "--out",
-            out.to_str().expect("utf8"),
-            "--backend",
-            "cpu",
-            "--force",
-        ])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_run_cpu(&s, &out, &["--force"]);
     let mut stderr = child.stderr.take().expect("stderr");
     let mut seen = String::new();
     let mut buf = [0u8; 4096];
